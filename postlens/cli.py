@@ -1,0 +1,142 @@
+"""The ``postlens`` command line: parses arguments, calls the library, formats the answer."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from postlens.config import Settings
+from postlens.errors import PostlensError
+
+app = typer.Typer(help="Understand social-media pictures and recommend from them.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _fail(error: PostlensError) -> typer.Exit:
+    console.print(f"[red]error:[/red] {error}")
+    return typer.Exit(code=2)
+
+
+def _expand(paths: list[Path]) -> Iterator[tuple[str, Path]]:
+    from postlens.vision.images import IMAGE_SUFFIXES
+
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in IMAGE_SUFFIXES:
+                    yield str(child), child
+        else:
+            yield str(path), path
+
+
+@app.command()
+def analyze(
+    paths: Annotated[list[Path], typer.Argument(help="Picture files or folders.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=50, help="Labels to show.")] = 5,
+) -> None:
+    """Label pictures and give their content categories with confidence."""
+    from postlens.analysis import Analyzer
+
+    settings = _settings().model_copy(update={"top_k_labels": top_k})
+    analyzer = Analyzer.from_settings(settings)
+    failed = 0
+    for result in analyzer.analyze_many(_expand(paths)):
+        body: dict[str, Any] = result.to_dict()
+        failed += "error" in body
+        if as_json:
+            sys.stdout.write(json.dumps(body, ensure_ascii=False) + "\n")
+        else:
+            _print_analysis(body)
+    sys.stdout.flush()
+    if failed:
+        raise typer.Exit(code=1)
+
+
+def _print_analysis(body: dict[str, Any]) -> None:
+    out = Console()
+    if "error" in body:
+        out.print(f"[bold]{body['path']}[/bold]  [red]error:[/red] {body['error']}")
+        return
+    out.print(f"[bold]{body['path']}[/bold]  {body['width']}x{body['height']} {body['format']}")
+    for label in body["labels"]:
+        out.print(f"  {label['score']:6.1%}  {label['label']}")
+    top = [c for c in body["categories"] if c["score"] >= 0.05][:3]
+    out.print("  categories: " + ", ".join(f"{c['category']} {c['score']:.0%}" for c in top))
+
+
+@app.command()
+def ingest(
+    format_name: Annotated[str, typer.Argument(
+        metavar="FORMAT", help="instaloader, likes-folder, manifest, movielens or tweets.")],
+    source: Annotated[Path, typer.Argument(help="The folder or file to import.")],
+    commit_every: Annotated[int, typer.Option(
+        help="Commit every N posts (resumable); 0: one transaction for everything.")] = 0,
+) -> None:
+    """Import a data set: pictures are analysed and stored once, idempotently."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from postlens.analysis import Analyzer
+    from postlens.ingest import open_source
+    from postlens.ingest.pipeline import Ingestor
+    from postlens.store.db import Database
+
+    settings = _settings()
+    try:
+        src = open_source(format_name, source)
+        db = Database.from_settings(settings)
+        with Progress("[progress.description]{task.description}", BarColumn(),
+                      MofNCompleteColumn(), TimeRemainingColumn(), console=console) as bar:
+            task = bar.add_task(f"ingest {format_name}", total=None)
+            ingestor = Ingestor(db, Analyzer.from_settings(settings),
+                                pseudonymise_key=_secret(settings),
+                                on_post=lambda: bar.advance(task))
+            report = ingestor.ingest(src, commit_every=commit_every or None)
+    except PostlensError as error:
+        raise _fail(error) from error
+    for problem in report.errors:
+        console.print(f"[yellow]skipped[/yellow] {problem['path']}: {problem['error']}")
+    typer.echo(json.dumps(report.to_dict(), indent=2))
+
+
+def _secret(settings: Settings) -> str | None:
+    key = settings.pseudonymise_key
+    return key.get_secret_value() if key else None
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Count what the database holds, per source."""
+    from postlens.store.db import Database
+    from postlens.store.stats import database_stats
+
+    db = Database.from_settings(_settings())
+    with db.reader() as session:
+        numbers = database_stats(session)
+    if as_json:
+        typer.echo(json.dumps(numbers, indent=2))
+        return
+    table = Table("what", "count")
+    for key, value in numbers["totals"].items():
+        table.add_row(key, str(value))
+    for source_name, count in numbers["posts_by_source"].items():
+        table.add_row(f"posts from {source_name}", str(count))
+    Console().print(table)
+
+
+def main() -> None:  # pragma: no cover - the console script entry point
+    logging.basicConfig(level=logging.WARNING)
+    app()

@@ -1,0 +1,57 @@
+"""Settings, read from the environment (prefix ``POSTLENS_``) or passed in explicitly.
+
+One ``Settings`` instance is built at the edge (CLI, web app, test) and handed down; no
+module reads the environment on its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    return Path.home() / ".postlens"
+
+
+class Settings(BaseSettings):
+    """Every knob postlens has. Each field is documented in docs/configuration.md."""
+
+    model_config = SettingsConfigDict(env_prefix="POSTLENS_", extra="ignore")
+
+    home: Path = Field(default_factory=_default_home, description="Database, pictures, models.")
+    database_url: str | None = Field(
+        default=None,
+        description="Any SQLAlchemy URL; default: a SQLite file in the home folder.",
+    )
+    image_encoder: str = Field(default="efficientnet-lite0", description="Registered encoder.")
+    max_image_bytes: int = Field(default=30 * 1024 * 1024, gt=0, description="Largest upload.")
+    max_image_pixels: int = Field(
+        default=64_000_000, gt=0, description="Largest width*height (decompression bombs)."
+    )
+    top_k_labels: int = Field(default=5, ge=1, le=50, description="Labels kept per picture.")
+    batch_size: int = Field(default=16, ge=1, le=256, description="Pictures per inference batch.")
+    decode_workers: int = Field(default=2, ge=1, le=32, description="Decoding threads.")
+    inference_threads: int = Field(
+        default=0, ge=0, description="ONNX Runtime intra-op threads (0: one per core)."
+    )
+    pseudonymise_key: SecretStr | None = Field(
+        default=None,
+        description="When set, user handles are stored as keyed hashes (HMAC-SHA256).",
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'postlens.db'}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.home / "pictures"
+
+    @property
+    def model_dir(self) -> Path:
+        return self.home / "models"

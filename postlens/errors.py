@@ -1,0 +1,59 @@
+"""The postlens error hierarchy. Each class carries the HTTP status the API answers with."""
+
+from __future__ import annotations
+
+
+class PostlensError(Exception):
+    """Base class: a problem the user can act on, with a stable machine-readable code."""
+
+    status_code = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        self.message = message
+        self.source = source
+        super().__init__(f"{source}: {message}" if source else message)
+
+    def to_dict(self) -> dict[str, object]:
+        body: dict[str, object] = {"code": self.code, "message": self.message}
+        if self.source:
+            body["source"] = self.source
+        return body
+
+
+class InvalidInput(PostlensError):
+    status_code = 422
+    code = "invalid_input"
+
+
+class ImageError(InvalidInput):
+    """A picture that cannot or must not be decoded."""
+
+    code = "invalid_image"
+
+
+class UnsupportedImageType(ImageError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+class ImageTooLarge(ImageError):
+    status_code = 413
+    code = "image_too_large"
+
+
+class MalformedRecord(InvalidInput):
+    """A bad row or field in an import file; ``source`` names the file and line."""
+
+    code = "malformed_record"
+
+
+class NotFound(PostlensError):
+    status_code = 404
+    code = "not_found"
+
+
+class ModelError(PostlensError):
+    """A model that cannot be built, exported or loaded."""
+
+    code = "model_error"

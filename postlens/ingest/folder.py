@@ -1,0 +1,67 @@
+"""Seed 001's layout: pictures ``1.jpg .. n.jpg`` and ``y_likes_data.txt`` with their likes.
+
+The likes file has one line per picture, either ``i: likes`` or just ``likes`` in order.
+All pictures belong to one account, named after the folder unless given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from postlens.errors import MalformedRecord
+from postlens.ingest.records import FollowRecord, InteractionRecord, PostRecord, parse_count
+
+LIKES_FILE = "y_likes_data.txt"
+_LINE = re.compile(r"^\s*(?:(\d+)\s*[:=,\s]\s*)?\[?\s*([\d,]+)\s*\]?\s*$")
+
+
+class LikesFolderSource:
+    name = "likes-folder"
+    platform = "instagram"
+
+    def __init__(self, root: Path, account: str | None = None) -> None:
+        self.root = root
+        self.account = account or root.resolve().name
+        self.likes_path = root / LIKES_FILE
+        if not self.likes_path.exists():
+            raise MalformedRecord(f"no {LIKES_FILE} in this folder", source=str(root))
+        self.likes = read_likes(self.likes_path)
+
+    def posts(self) -> Iterator[PostRecord]:
+        for number, likes in sorted(self.likes.items()):
+            picture = next((p for ext in (".jpg", ".jpeg", ".png")
+                            if (p := self.root / f"{number}{ext}").exists()), None)
+            if picture is None:
+                raise MalformedRecord(f"{LIKES_FILE} lists picture {number} but there is no "
+                                      f"{number}.jpg", source=str(self.root))
+            yield PostRecord(external_id=f"{self.account}/{number}", author=self.account,
+                             author_name=self.account, picture=picture, likes=likes,
+                             extra={"index": number})
+
+    def interactions(self) -> Iterator[InteractionRecord]:
+        return iter(())
+
+    def follows(self) -> Iterator[FollowRecord]:
+        return iter(())
+
+
+def read_likes(path: Path) -> dict[int, int]:
+    """Parse the likes file into {picture number: likes}."""
+    likes: dict[int, int] = {}
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    for line_number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{line_number}"
+        match = _LINE.match(line)
+        if match is None:
+            raise MalformedRecord(f"expected 'n: likes' or a number, got {line.strip()!r}",
+                                  source=where)
+        number = int(match.group(1)) if match.group(1) else len(likes) + 1
+        if number in likes:
+            raise MalformedRecord(f"picture {number} is listed twice", source=where)
+        count = parse_count(match.group(2), field_name="likes", source=where)
+        likes[number] = count or 0
+    return likes

@@ -1,0 +1,188 @@
+"""Write a :class:`Source` into the database: idempotent, transactional and resumable.
+
+* Idempotent: posts are keyed by (source, external id), pictures by sha256, analyses by
+  (picture, model, version), interactions by (user, post, kind, time), so importing the same
+  data twice adds nothing.
+* Transactional: by default the whole import is one transaction; any error rolls it all back.
+* Resumable: with ``commit_every=N`` each N posts are committed together, and a rerun skips
+  the posts already stored without decoding their pictures again.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from hashlib import sha256
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from postlens.analysis import Analysis, AnalysisFailure, Analyzer
+from postlens.ingest.records import PostRecord, Source, hashtags
+from postlens.store.db import Database, insert_ignoring_duplicates
+from postlens.store.schema import DEFAULT_WEIGHTS, INTERACTION_KINDS, Follow, Interaction, Picture, Post, User
+from postlens.store.schema import Analysis as AnalysisRow
+
+
+@dataclass
+class IngestReport:
+    source: str
+    posts_added: int = 0
+    posts_skipped: int = 0  # already in the database
+    pictures_added: int = 0
+    interactions_seen: int = 0
+    follows_seen: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def user_handle(source: str, external_id: str, key: str | None) -> str:
+    """The stored user key: readable, or a keyed hash when pseudonymisation is on."""
+    handle = f"{source}:{external_id}"
+    if key is None:
+        return handle
+    return "h:" + hmac.new(key.encode(), handle.encode(), sha256).hexdigest()[:40]
+
+
+class Ingestor:
+    """Imports sources into one database with one analyzer."""
+
+    def __init__(self, db: Database, analyzer: Analyzer, *, pseudonymise_key: str | None = None,
+                 on_post: Callable[[], None] | None = None) -> None:
+        self.db = db
+        self.analyzer = analyzer
+        self.key = pseudonymise_key
+        self.on_post = on_post or (lambda: None)
+
+    def ingest(self, source: Source, *, commit_every: int | None = None) -> IngestReport:
+        report = IngestReport(source.name)
+        posts = source.posts()
+        if commit_every:
+            while chunk := list(islice(posts, commit_every)):
+                with self.db.transaction() as session:
+                    self._write_posts(session, source, chunk, report)
+            with self.db.transaction() as session:
+                self._write_relations(session, source, report)
+        else:
+            with self.db.transaction() as session:
+                self._write_posts(session, source, posts, report)
+                self._write_relations(session, source, report)
+        return report
+
+    # -- posts and pictures -------------------------------------------------------------
+    def _write_posts(self, session: Session, source: Source, records: Iterable[PostRecord],
+                     report: IngestReport) -> None:
+        existing = set(session.scalars(select(Post.external_id).where(Post.source == source.name)))
+        fresh: list[PostRecord] = []
+        for record in records:
+            if record.external_id in existing:
+                report.posts_skipped += 1
+                self.on_post()
+            else:
+                existing.add(record.external_id)
+                fresh.append(record)
+        with_pictures = [r for r in fresh if r.picture is not None]
+        for record in fresh:
+            if record.picture is None:
+                self._add_post(session, source, record, None)
+                report.posts_added += 1
+                self.on_post()
+        for record, result in zip(with_pictures, self._analyse(with_pictures), strict=True):
+            self.on_post()
+            if isinstance(result, AnalysisFailure):
+                report.errors.append(result.to_dict())
+                continue
+            picture, added = self._picture(session, result)
+            report.pictures_added += added
+            self._add_post(session, source, record, picture)
+            report.posts_added += 1
+
+    def _analyse(self, records: list[PostRecord]) -> Iterator[Analysis | AnalysisFailure]:
+        inputs = ((f"{r.external_id}", r.picture) for r in records)
+        return self.analyzer.analyze_many(inputs)  # type: ignore[arg-type]
+
+    def _picture(self, session: Session, result: Analysis) -> tuple[Picture, int]:
+        picture = session.scalar(select(Picture).where(Picture.sha256 == result.sha256))
+        added = 0
+        if picture is None:
+            extension = {"JPEG": "jpg", "MPO": "jpg"}.get(result.format, result.format.lower())
+            path = self.db.blobs.put(result.sha256, extension, result.data)
+            picture = Picture(sha256=result.sha256, format=result.format, width=result.width,
+                              height=result.height, n_bytes=result.n_bytes, path=path)
+            session.add(picture)
+            session.flush()
+            added = 1
+        has_analysis = session.scalar(select(AnalysisRow.id).where(
+            AnalysisRow.picture_id == picture.id, AnalysisRow.model == result.model,
+            AnalysisRow.model_version == result.model_version))
+        if has_analysis is None:
+            session.add(analysis_row(picture.id, result))
+        return picture, added
+
+    def _add_post(self, session: Session, source: Source, record: PostRecord,
+                  picture: Picture | None) -> None:
+        author_id = None
+        if record.author is not None:
+            author_id = self._user(session, source, record.author, record.author_name,
+                                   record.author_attributes)
+        session.add(Post(
+            source=source.name, external_id=record.external_id, author_id=author_id,
+            picture_id=picture.id if picture else None, caption=record.caption,
+            hashtags=hashtags(record.caption), posted_at=record.posted_at,
+            platform=record.platform or source.platform, likes=record.likes,
+            comments=record.comments, extra=record.extra))
+        session.flush()
+
+    def _user(self, session: Session, source: Source, external_id: str, name: str | None = None,
+              attributes: dict[str, Any] | None = None) -> int:
+        handle = user_handle(source.name, external_id, self.key)
+        user = session.scalar(select(User).where(User.handle == handle))
+        if user is None:
+            user = User(handle=handle, display_name=None if self.key else name,
+                        platform=source.platform, attributes=attributes or {})
+            session.add(user)
+            session.flush()
+        elif attributes and user.attributes != {**user.attributes, **attributes}:
+            user.attributes = {**user.attributes, **attributes}
+        return user.id
+
+    # -- interactions and follows -------------------------------------------------------
+    def _write_relations(self, session: Session, source: Source, report: IngestReport) -> None:
+        post_ids = dict(session.execute(
+            select(Post.external_id, Post.id).where(Post.source == source.name)).all())
+        users: dict[str, int] = {}
+
+        def user_id(external: str) -> int:
+            if external not in users:
+                users[external] = self._user(session, source, external)
+            return users[external]
+
+        rows = []
+        for item in source.interactions():
+            post_id = post_ids.get(item.post)
+            if post_id is None or item.kind not in INTERACTION_KINDS:
+                continue
+            weight = item.weight if item.weight is not None else DEFAULT_WEIGHTS[item.kind]
+            rows.append({"user_id": user_id(item.user), "post_id": post_id, "kind": item.kind,
+                         "weight": weight, "value": item.value, "occurred_at": item.occurred_at})
+            report.interactions_seen += 1
+        for start in range(0, len(rows), 5000):
+            insert_ignoring_duplicates(session, Interaction.__table__,  # type: ignore[arg-type]
+                                       rows[start:start + 5000])
+        follows = [{"follower_id": user_id(f.follower), "followee_id": user_id(f.followee)}
+                   for f in source.follows() if f.follower != f.followee]
+        report.follows_seen = len(follows)
+        insert_ignoring_duplicates(session, Follow.__table__, follows)  # type: ignore[arg-type]
+
+
+def analysis_row(picture_id: int, result: Analysis) -> AnalysisRow:
+    return AnalysisRow(picture_id=picture_id, model=result.model,
+                       model_version=result.model_version,
+                       embedding=result.embedding.astype("<f4").tobytes(),
+                       dim=int(result.embedding.shape[0]), labels=result.labels,
+                       categories=result.categories)

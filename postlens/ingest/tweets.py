@@ -1,0 +1,84 @@
+"""MediaEval "verifying multimedia use" layout: ``posts.tsv``, ``images.tsv``, ``images/``.
+
+A tweet becomes a post with its first picture that exists on disk (tweets whose pictures are
+all missing are skipped). ``extra`` keeps the event (the topic label), the fake/real
+annotation and the picture's original URL, whose host tells where the picture came from.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+from postlens.errors import MalformedRecord
+from postlens.ingest.records import FollowRecord, InteractionRecord, PostRecord
+from postlens.vision.images import IMAGE_SUFFIXES
+
+POST_COLUMNS = ["post_id", "post_text", "user_id", "image_id(s)", "username", "timestamp",
+                "label"]
+
+
+class TweetsSource:
+    name = "twitter"
+    platform = "twitter"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        if not (root / "posts.tsv").exists():
+            raise MalformedRecord("no posts.tsv in this folder", source=str(root))
+        images_dir = root / "images"
+        self.files = {p.stem: p for p in sorted(images_dir.iterdir())
+                      if p.suffix.lower() in IMAGE_SUFFIXES} if images_dir.is_dir() else {}
+        self.images = self._read_images(root / "images.tsv")
+
+    def _read_images(self, path: Path) -> dict[str, dict[str, str]]:
+        if not path.exists():
+            return {}
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            return {row["image_id"]: row for row in rows if row.get("image_id")}
+
+    def posts(self) -> Iterator[PostRecord]:
+        path = self.root / "posts.tsv"
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            header = next(reader, None)
+            if header != POST_COLUMNS:
+                raise MalformedRecord(f"expected the columns {POST_COLUMNS}", source=f"{path}:1")
+            for line_number, cells in enumerate(reader, start=2):
+                if not cells:
+                    continue
+                if len(cells) != len(POST_COLUMNS):
+                    raise MalformedRecord(f"expected {len(POST_COLUMNS)} tab-separated cells, "
+                                          f"got {len(cells)}", source=f"{path}:{line_number}")
+                record = self._record(dict(zip(POST_COLUMNS, cells, strict=True)),
+                                      f"{path}:{line_number}")
+                if record is not None:
+                    yield record
+
+    def _record(self, row: dict[str, str], where: str) -> PostRecord | None:
+        image_ids = [i.strip() for i in row["image_id(s)"].split(",") if i.strip()]
+        image_id = next((i for i in image_ids if i in self.files), None)
+        if image_id is None:
+            return None
+        try:
+            posted_at = datetime.strptime(row["timestamp"], "%a %b %d %H:%M:%S %z %Y")
+        except ValueError:
+            raise MalformedRecord(f"bad timestamp {row['timestamp']!r}", source=where) from None
+        meta = self.images.get(image_id, {})
+        url = meta.get("image_url", "")
+        return PostRecord(
+            external_id=row["post_id"], author=row["user_id"], author_name=row["username"],
+            picture=self.files[image_id], caption=row["post_text"], posted_at=posted_at,
+            extra={"event": meta.get("event") or image_id.split("_")[0], "label": row["label"],
+                   "image_id": image_id, "image_url": url,
+                   "image_host": urlparse(url).hostname or ""})
+
+    def interactions(self) -> Iterator[InteractionRecord]:
+        return iter(())
+
+    def follows(self) -> Iterator[FollowRecord]:
+        return iter(())

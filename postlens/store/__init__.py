@@ -1,0 +1,1 @@
+"""Persistence: the SQLAlchemy schema, database sessions and content-addressed picture files."""

@@ -1,0 +1,47 @@
+"""Content-addressed picture files: ``<root>/ab/cd/<sha256>.<ext>``, written atomically."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from postlens.errors import InvalidInput
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_EXTENSION = re.compile(r"^[a-z0-9]{1,5}$")
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def relative_path(self, sha256: str, extension: str) -> str:
+        # Both parts are validated, so a stored path can never escape the root.
+        if not _SHA256.match(sha256) or not _EXTENSION.match(extension):
+            raise InvalidInput(f"bad blob key {sha256!r}.{extension!r}")
+        return f"{sha256[:2]}/{sha256[2:4]}/{sha256}.{extension}"
+
+    def put(self, sha256: str, extension: str, data: bytes) -> str:
+        """Store ``data`` once under its hash; return the path relative to the root."""
+        relative = self.relative_path(sha256, extension)
+        target = self.root / relative
+        if target.exists() and target.stat().st_size == len(data):
+            return relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return relative
+
+    def path(self, relative: str) -> Path:
+        resolved = (self.root / relative).resolve()
+        if not resolved.is_relative_to(self.root.resolve()):
+            raise InvalidInput(f"blob path {relative!r} leaves the picture store")
+        return resolved

