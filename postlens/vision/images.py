@@ -18,7 +18,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from postlens.errors import ImageError, ImageTooLarge, UnsupportedImageType
 
-ALLOWED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "MPO")
+# Multi-picture JPEGs (MPO) open through the JPEG plugin and report the format "MPO".
+ALLOWED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF")
 MIME_TYPES = {
     "JPEG": "image/jpeg",
     "MPO": "image/jpeg",
@@ -94,7 +95,7 @@ def load_image(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+            img: Image.Image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
             fmt = img.format or ""
             width, height = img.size
             if width * height > limits.max_pixels:

@@ -1,7 +1,7 @@
 """Alembic environment: runs on the connection that Database.migrate() hands over."""
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from postlens.store.schema import Base
 
@@ -9,7 +9,7 @@ target_metadata = Base.metadata
 connection = context.config.attributes.get("connection")
 
 
-def _run(conn: object) -> None:
+def _run(conn: Connection) -> None:
     context.configure(connection=conn, target_metadata=target_metadata,
                       render_as_batch=True, compare_type=True)
     with context.begin_transaction():

@@ -1,0 +1,71 @@
+"""Shared fixtures: a temporary home and database per test, one model cache per session."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data as skdata
+
+from postlens.analysis import Analyzer
+from postlens.config import Settings
+from postlens.store.db import Database
+from postlens.vision.efficientnet import EfficientNetLite0
+from postlens.vision.encoders import ImageEncoder
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def shared_dataset(name: str) -> Path:
+    path = SHARED_DATA / name
+    if not path.is_dir():
+        pytest.skip(f"real data set {name} not found at {path}")
+    return path
+
+
+def jpeg_bytes(array: np.ndarray, **save_args: object) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, "JPEG", quality=92, **save_args)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def encoder(model_dir: Path) -> ImageEncoder:
+    """The real EfficientNet-Lite0, exported to ONNX once for the whole test session."""
+    return EfficientNetLite0(model_dir)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, model_dir: Path) -> Settings:
+    return Settings(home=tmp_path / "home", database_url=None)
+
+
+@pytest.fixture
+def analyzer(encoder: ImageEncoder, settings: Settings) -> Analyzer:
+    return Analyzer.from_settings(settings, encoder=encoder)
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    database = Database.from_settings(settings)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def cat_jpeg() -> bytes:
+    return jpeg_bytes(skdata.chelsea())
+
+
+@pytest.fixture(scope="session")
+def coffee_jpeg() -> bytes:
+    return jpeg_bytes(skdata.coffee())
