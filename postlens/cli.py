@@ -79,6 +79,15 @@ def _print_analysis(body: dict[str, Any]) -> None:
 
 
 @app.command()
+def samples(folder: Annotated[Path, typer.Argument(help="Where to write the photos.")]) -> None:
+    """Write the sample photos that ship with scikit-image as JPEG files."""
+    from postlens.samples import write_samples
+
+    for path in write_samples(folder):
+        typer.echo(str(path))
+
+
+@app.command()
 def ingest(
     format_name: Annotated[str, typer.Argument(
         metavar="FORMAT", help="instaloader, likes-folder, manifest, movielens or tweets.")],

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import hmac
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from hashlib import sha256
@@ -45,6 +46,8 @@ class IngestReport:
     interactions_seen: int = 0
     follows_seen: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
+    analysis_seconds: float = 0.0  # decoding and inference
+    storage_seconds: float = 0.0  # picture files and database rows
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -96,13 +99,19 @@ class Ingestor:
                 existing.add(record.external_id)
                 fresh.append(record)
         with_pictures = [r for r in fresh if r.picture is not None]
+        start = time.perf_counter()
+        results = []
+        for result in self._analyse(with_pictures):
+            results.append(result)
+            self.on_post()
+        stored = time.perf_counter()
+        report.analysis_seconds += stored - start
         for record in fresh:
             if record.picture is None:
                 self._add_post(session, source, record, None)
                 report.posts_added += 1
                 self.on_post()
-        for record, result in zip(with_pictures, self._analyse(with_pictures), strict=True):
-            self.on_post()
+        for record, result in zip(with_pictures, results, strict=True):
             if isinstance(result, AnalysisFailure):
                 report.errors.append(result.to_dict())
                 continue
@@ -110,6 +119,8 @@ class Ingestor:
             report.pictures_added += added
             self._add_post(session, source, record, picture)
             report.posts_added += 1
+        session.flush()
+        report.storage_seconds += time.perf_counter() - stored
 
     def _analyse(self, records: list[PostRecord]) -> Iterator[Analysis | AnalysisFailure]:
         """One result per record, analysing each distinct picture file only once."""
