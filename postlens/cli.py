@@ -146,6 +146,133 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     Console().print(table)
 
 
+evaluate_app = typer.Typer(help="Offline evaluation on real data sets.", no_args_is_help=True)
+app.add_typer(evaluate_app, name="evaluate")
+
+BASELINES = ("popularity", "als", "bpr", "content", "visual-als", "hybrid")
+
+
+@evaluate_app.command("recommend")
+def evaluate_recommend(
+    dataset: Annotated[Path, typer.Option(help="A MovieLens folder with posters/.")],
+    cornac: Annotated[bool, typer.Option(help="Also run Cornac's BPR and VBPR.")] = True,
+    write: Annotated[Path | None, typer.Option(help="Markdown file to update.")] = Path(
+        "docs/evaluation.md"),
+) -> None:
+    """Temporal-split P/R/NDCG/MAP@10, coverage and cold-start recall against baselines."""
+    from postlens.analysis import Analyzer
+    from postlens.evaluation.recommend import (
+        cornac_trainer,
+        evaluate,
+        markdown_table,
+        postlens_trainer,
+    )
+    from postlens.evaluation.report import write_section
+    from postlens.ingest.movielens import MovieLensSource
+    from postlens.ingest.pipeline import Ingestor
+    from postlens.recommend.data import load_dataset
+    from postlens.recommend.registry import recommender_class
+    from postlens.store.db import Database
+
+    settings = _settings()
+    try:
+        db = Database.from_settings(settings)
+        Ingestor(db, Analyzer.from_settings(settings)).ingest(MovieLensSource(dataset))
+        with db.reader() as session:
+            data = load_dataset(session, source="movielens")
+    except PostlensError as error:
+        raise _fail(error) from error
+    trainers = {name: postlens_trainer(recommender_class(name)) for name in BASELINES}
+    if cornac:
+        trainers["cornac BPR"] = cornac_trainer("bpr", k=64, max_iter=200, learning_rate=0.01,
+                                                lambda_reg=0.01)
+        trainers["cornac VBPR"] = cornac_trainer("vbpr", k=32, k2=32, n_epochs=20,
+                                                 learning_rate=0.005)
+    results = evaluate(data, trainers)
+    table = markdown_table(results)
+    typer.echo(table)
+    if write is not None:
+        users = results[0].users if results else 0
+        write_section(write, "recommend", "Recommendations: MovieLens posters, temporal split",
+                      f"{len(data.interactions)} ratings, {users} test users with a rating "
+                      ">= 4 in their last 20%.\n\n" + table)
+
+
+@app.command("train")
+def train_command(
+    model: Annotated[str, typer.Option(help="popularity, als, bpr, content, visual-als, "
+                                            "social or hybrid.")] = "hybrid",
+    source: Annotated[str | None, typer.Option(help="Only this source's data.")] = None,
+) -> None:
+    """Fit a recommender on the database and save it in the model folder."""
+    from postlens.recommend.service import train
+    from postlens.store.db import Database
+
+    settings = _settings()
+    try:
+        fitted = train(Database.from_settings(settings), settings, model, source)
+    except PostlensError as error:
+        raise _fail(error) from error
+    typer.echo(f"trained {model}: {len(fitted.user_ids_)} users, {len(fitted.item_ids_)} posts")
+
+
+@app.command("recommend")
+def recommend_command(
+    user: Annotated[str, typer.Argument(help="User id or handle, e.g. movielens:1.")],
+    n: Annotated[int, typer.Option("--n", min=1, max=500)] = 10,
+    model: Annotated[str, typer.Option(help="Which trained recommender.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Recommend posts to a user, with scores and explanations."""
+    from postlens.recommend.service import describe, load_trained, resolve_user
+    from postlens.store.db import Database
+
+    settings = _settings()
+    try:
+        recommender = load_trained(settings, model)
+        db = Database.from_settings(settings)
+        with db.reader() as session:
+            found = resolve_user(session, user)
+            ids, scores, why = recommender.recommend(found.id, n=n)
+            items = describe(session, ids.tolist(), scores.tolist(), why)
+    except PostlensError as error:
+        raise _fail(error) from error
+    _print_items(items, as_json, {"user": found.handle})
+
+
+@app.command("similar")
+def similar_command(
+    post: Annotated[int, typer.Argument(help="Post id.")],
+    n: Annotated[int, typer.Option("--n", min=1, max=500)] = 10,
+    model: Annotated[str, typer.Option(help="Which trained recommender.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Posts most similar to a post."""
+    from postlens.recommend.service import describe, load_trained
+    from postlens.store.db import Database
+
+    settings = _settings()
+    try:
+        recommender = load_trained(settings, model)
+        ids, scores = recommender.similar_items(post, n=n)
+        with Database.from_settings(settings).reader() as session:
+            items = describe(session, ids.tolist(), scores.tolist(), ["similar picture"] * len(ids))
+    except PostlensError as error:
+        raise _fail(error) from error
+    _print_items(items, as_json, {"post": post})
+
+
+def _print_items(items: list[Any], as_json: bool, header: dict[str, Any]) -> None:
+    if as_json:
+        typer.echo(json.dumps({**header, "items": [i.to_dict() for i in items]}, indent=2))
+        return
+    table = Table("post", "score", "caption", "why")
+    for item in items:
+        table.add_row(str(item.post_id), f"{item.score:.3f}", (item.caption or "")[:50],
+                      item.explanation)
+    Console().print(table)
+
+
 def main() -> None:  # pragma: no cover - the console script entry point
     logging.basicConfig(level=logging.WARNING)
     app()

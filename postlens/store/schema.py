@@ -123,3 +123,38 @@ class Follow(Base):
     followee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                              primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Recommendation(Base):
+    """One item shown to one user: the log that feedback and A/B reports refer to."""
+
+    __tablename__ = "recommendations"
+    __table_args__ = (Index("ix_recommendations_arm", "experiment", "arm"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(36), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    rank: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[str] = mapped_column(String(300))
+    model: Mapped[str] = mapped_column(String(40))
+    model_version: Mapped[str] = mapped_column(String(40))
+    experiment: Mapped[str | None] = mapped_column(String(80))
+    arm: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Feedback(Base):
+    """A reaction to a recommendation (impression, click, like, dislike, ...)."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("recommendation_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recommendation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="SET NULL"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,29 @@
+"""Write evaluation tables into docs/evaluation.md, one marked section per evaluation."""
+
+from __future__ import annotations
+
+import platform
+import shlex
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+def provenance() -> str:
+    command = "postlens " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    return (f"Command: `{command}` — run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on "
+            f"{platform.machine()} with Python {platform.python_version()}.")
+
+
+def write_section(path: Path, key: str, title: str, body: str) -> None:
+    marker = f"<!-- {key} -->"
+    text = path.read_text() if path.exists() else "# Evaluation\n"
+    section = f"{marker}\n## {title}\n\n{provenance()}\n\n{body}\n{marker}"
+    if marker in text:
+        head, _, rest = text.partition(marker)
+        _, _, tail = rest.partition(marker)
+        text = head + section + tail
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)

@@ -1,0 +1,22 @@
+"""Per-user temporal splits: each user's latest interactions are held out."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from postlens.recommend.data import Interactions
+
+
+def temporal_split(interactions: Interactions, test_fraction: float = 0.2
+                   ) -> tuple[Interactions, Interactions]:
+    """The last ``test_fraction`` of each user's interactions by time (at least one, for users
+    with two or more) form the test set; the rest the training set. Ties keep input order."""
+    order = np.lexsort((np.arange(len(interactions)), interactions.times, interactions.user_ids))
+    users = interactions.user_ids[order]
+    starts = np.flatnonzero(np.r_[True, users[1:] != users[:-1]])
+    counts = np.diff(np.r_[starts, len(users)])
+    n_test = np.where(counts >= 2, np.maximum(1, np.round(counts * test_fraction)), 0)
+    rank = np.arange(len(users)) - np.repeat(starts, counts)
+    is_test = np.zeros(len(interactions), dtype=bool)
+    is_test[order] = rank >= np.repeat(counts - n_test, counts)
+    return interactions.subset(~is_test), interactions.subset(is_test)

@@ -1,0 +1,1 @@
+"""Recommenders: popularity, collaborative (ALS, BPR), content, social and their hybrid."""

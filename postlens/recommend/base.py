@@ -1,0 +1,239 @@
+"""The recommender contract every implementation follows (in the spirit of ``implicit``).
+
+``__init__`` stores hyperparameters only; ``fit(dataset)`` learns, with learned state ending
+in ``_``; ``recommend`` takes one user id or a batch; ``save``/``load`` use ``.npz`` with
+``allow_pickle=False``. Subclasses write ``_fit``, ``_scores`` and ``_explain``; the base owns
+id mapping, filtering, top-n selection, feedback folding and persistence.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import scipy.sparse as sp
+
+from postlens.errors import InvalidInput, NotFound, PostlensError
+from postlens.recommend.data import Dataset
+
+Ids = int | Sequence[int] | np.ndarray
+RecommendResult = tuple[np.ndarray, np.ndarray, list[Any]]
+
+
+class NotFittedError(PostlensError):
+    status_code = 409
+    code = "not_fitted"
+
+
+class UnknownId(NotFound):
+    code = "unknown_id"
+
+
+def as_id_list(ids: Ids) -> tuple[bool, list[int]]:
+    """(whether one id was given, the ids as a list)."""
+    if isinstance(ids, int | np.integer):
+        return True, [int(ids)]
+    return False, [int(i) for i in ids]
+
+
+def top_k_columns(scores: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the columns of the k highest scores, best first; ties go to the lower column
+    so that results never depend on batch composition."""
+    negative = -scores
+    threshold = np.partition(negative, k - 1, axis=1)[:, k - 1]
+    rows = []
+    for row, limit in zip(negative, threshold, strict=True):
+        candidates = np.flatnonzero(row <= limit)
+        rows.append(candidates[np.lexsort((candidates, row[candidates]))][:k])
+    return np.array(rows, dtype=np.int64)
+
+
+class Recommender(ABC):
+    name: ClassVar[str] = ""
+
+    def __init__(self, **hyperparameters: Any) -> None:
+        self.params = hyperparameters
+
+    # -- learning -----------------------------------------------------------------------
+    def fit(self, dataset: Dataset) -> Self:
+        interactions = dataset.interactions
+        self.item_ids_ = dataset.catalogue()
+        users = [interactions.user_ids, np.array(list(dataset.follows), dtype=np.int64)]
+        self.user_ids_ = np.unique(np.concatenate(users))
+        self._item_pos = {int(i): k for k, i in enumerate(self.item_ids_)}
+        self._user_pos = {int(u): k for k, u in enumerate(self.user_ids_)}
+        rows = np.searchsorted(self.user_ids_, interactions.user_ids)
+        cols = np.searchsorted(self.item_ids_, interactions.item_ids)
+        shape = (len(self.user_ids_), len(self.item_ids_))
+        self.user_items_ = sp.csr_matrix((interactions.weights, (rows, cols)), shape=shape,
+                                         dtype=np.float32)
+        self.user_items_.sum_duplicates()
+        self.last_time_ = float(interactions.times.max()) if len(interactions) else 0.0
+        self._fit(dataset, rows, cols)
+        return self
+
+    @abstractmethod
+    def _fit(self, dataset: Dataset, rows: np.ndarray, cols: np.ndarray) -> None: ...
+
+    @abstractmethod
+    def _scores(self, user_rows: np.ndarray) -> np.ndarray:
+        """(len(user_rows), n_items) relevance scores; higher is better."""
+
+    def _explain(self, user_row: int, item_col: int) -> str:
+        return "recommended for you"
+
+    def _refresh_user(self, user_row: int) -> None:
+        """Re-derive one user's learned state after :meth:`update_user` changed their row."""
+        return None
+
+    # -- serving ------------------------------------------------------------------------
+    def recommend(self, user_ids: Ids, n: int = 10, *, filter_seen: bool = True,
+                  exclude: Sequence[int] | None = None,
+                  candidates: Sequence[int] | None = None) -> RecommendResult:
+        """Top-n item ids, scores and explanations for one user (1-D) or a batch (2-D)."""
+        self._check_fitted()
+        if n < 1:
+            raise InvalidInput("n must be at least 1")
+        single, users = as_id_list(user_ids)
+        rows = self.user_rows(users)
+        # Rounded so that last-bit differences between batched and single-row BLAS calls
+        # cannot reorder near-ties: batch results equal single results.
+        scores = np.round(np.array(self._scores(rows), dtype=np.float32), 5)
+        self._mask(scores, rows, filter_seen, exclude, candidates)
+        top = top_k_columns(scores, min(n, scores.shape[1]))
+        top_scores = np.take_along_axis(scores, top, axis=1)
+        ids = np.where(np.isfinite(top_scores), self.item_ids_[top], -1)
+        explanations = [[self._explain(int(r), int(c)) if np.isfinite(s) else ""
+                         for c, s in zip(cols, row_scores, strict=True)]
+                        for r, cols, row_scores in zip(rows, top, top_scores, strict=True)]
+        if single:
+            keep = ids[0] >= 0
+            kept = [e for e, k_ in zip(explanations[0], keep, strict=True) if k_]
+            return ids[0][keep], top_scores[0][keep], kept
+        return ids, top_scores, explanations
+
+    def _mask(self, scores: np.ndarray, rows: np.ndarray, filter_seen: bool,
+              exclude: Sequence[int] | None, candidates: Sequence[int] | None) -> None:
+        if filter_seen:
+            seen = self.user_items_[rows]
+            scores[seen.nonzero()] = -np.inf
+        else:  # disliked items are never recommended back
+            disliked = self.user_items_[rows] < 0
+            scores[disliked.nonzero()] = -np.inf
+        if exclude is not None and len(exclude):
+            scores[:, self.item_cols(exclude, strict=False)] = -np.inf
+        if candidates is not None:
+            allowed = np.zeros(scores.shape[1], dtype=bool)
+            allowed[self.item_cols(candidates, strict=False)] = True
+            scores[:, ~allowed] = -np.inf
+
+    def similar_items(self, item_ids: Ids, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """Items most similar to each given item (itself excluded)."""
+        self._check_fitted()
+        single, items = as_id_list(item_ids)
+        cols = self.item_cols(items)
+        vectors = self._item_vectors()
+        if vectors is None:
+            raise InvalidInput(f"the {self.name} recommender has no notion of item similarity")
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        unit = vectors / np.maximum(norms, 1e-12)
+        sims = unit[cols] @ unit.T
+        sims[np.arange(len(cols)), cols] = -np.inf
+        k = min(n, sims.shape[1] - 1)
+        top = np.argsort(-sims, axis=1)[:, :k]
+        ids, scores = self.item_ids_[top], np.take_along_axis(sims, top, axis=1)
+        return (ids[0], scores[0]) if single else (ids, scores)
+
+    def _item_vectors(self) -> np.ndarray | None:
+        return None
+
+    # -- feedback -----------------------------------------------------------------------
+    def update_user(self, user_id: int, item_ids: Sequence[int], weights: Sequence[float]
+                    ) -> None:
+        """Fold new feedback into one user's state so the next recommendation reflects it."""
+        self._check_fitted()
+        cols = self.item_cols(item_ids)
+        if int(user_id) not in self._user_pos:
+            self._add_user(int(user_id))
+        row = self._user_pos[int(user_id)]
+        current = self.user_items_[row].toarray().ravel()
+        np.add.at(current, cols, np.asarray(weights, dtype=np.float32))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", sp.SparseEfficiencyWarning)
+            self.user_items_[row] = sp.csr_matrix(current)
+        self.user_items_.eliminate_zeros()
+        self._refresh_user(row)
+
+    def _add_user(self, user_id: int) -> None:
+        self.user_ids_ = np.append(self.user_ids_, user_id)
+        self._user_pos[user_id] = len(self.user_ids_) - 1
+        self.user_items_ = sp.vstack([self.user_items_, sp.csr_matrix(
+            (1, len(self.item_ids_)), dtype=np.float32)]).tocsr()
+        self._grow_users()
+
+    def _grow_users(self) -> None:
+        """Make room for one new user in the learned per-user state."""
+        return None
+
+    # -- ids ------------------------------------------------------------------------------
+    def user_rows(self, user_ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        try:
+            return np.array([self._user_pos[int(u)] for u in user_ids], dtype=np.int64)
+        except KeyError as exc:
+            raise UnknownId(f"unknown user id {exc.args[0]}: no interactions, follows or "
+                            "posts of that user were in the training data") from None
+
+    def item_cols(self, item_ids: Sequence[int] | np.ndarray, *, strict: bool = True
+                  ) -> np.ndarray:
+        if not strict:
+            return np.array([self._item_pos[int(i)] for i in item_ids if int(i) in self._item_pos],
+                            dtype=np.int64)
+        try:
+            return np.array([self._item_pos[int(i)] for i in item_ids], dtype=np.int64)
+        except KeyError as exc:
+            raise UnknownId(f"unknown post id {exc.args[0]}") from None
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "item_ids_"):
+            raise NotFittedError(f"the {self.name} recommender is not fitted: call fit() or "
+                                 "run `postlens train` first")
+
+    # -- persistence ----------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        self._check_fitted()
+        ui = self.user_items_
+        arrays = {"user_ids_": self.user_ids_, "item_ids_": self.item_ids_,
+                  "ui_data": ui.data, "ui_indices": ui.indices, "ui_indptr": ui.indptr,
+                  "last_time_": np.array(self.last_time_),
+                  "meta": np.array(json.dumps({"name": self.name, "params": self.params}))}
+        arrays.update({f"state_{k}": v for k, v in self._state().items()})
+        np.savez(path, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> Recommender:
+        from postlens.recommend.registry import recommender_class
+
+        with np.load(path, allow_pickle=False) as archive:
+            meta = json.loads(str(archive["meta"]))
+            model = recommender_class(meta["name"])(**meta["params"])
+            model.user_ids_, model.item_ids_ = archive["user_ids_"], archive["item_ids_"]
+            model.user_items_ = sp.csr_matrix(
+                (archive["ui_data"], archive["ui_indices"], archive["ui_indptr"]),
+                shape=(len(model.user_ids_), len(model.item_ids_)))
+            model.last_time_ = float(archive["last_time_"])
+            model._item_pos = {int(i): k for k, i in enumerate(model.item_ids_)}
+            model._user_pos = {int(u): k for k, u in enumerate(model.user_ids_)}
+            model._restore({k[6:]: archive[k] for k in archive.files if k.startswith("state_")})
+        return model
+
+    def _state(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def _restore(self, state: dict[str, np.ndarray]) -> None:
+        """Set learned state from :meth:`_state`'s arrays."""
+        return None

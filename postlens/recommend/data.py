@@ -1,0 +1,109 @@
+"""What recommenders learn from: interactions, item embeddings and the follow graph.
+
+Ids are the database's own user and post ids. Interaction weights are implicit-feedback
+strengths: positive for engagement (view < like < save/share), negative for dislikes. A star
+rating r becomes r - 2.5, so 4 and 5 stars are positive and 1 or 2 stars negative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from postlens.store.schema import Analysis, Follow, Interaction, Post
+
+RATING_CENTRE = 2.5
+
+
+@dataclass
+class Interactions:
+    user_ids: np.ndarray  # int64
+    item_ids: np.ndarray  # int64
+    weights: np.ndarray  # float32, negative = dislike
+    times: np.ndarray  # float64 Unix seconds
+
+    def __post_init__(self) -> None:
+        self.user_ids = np.asarray(self.user_ids, dtype=np.int64)
+        self.item_ids = np.asarray(self.item_ids, dtype=np.int64)
+        self.weights = np.asarray(self.weights, dtype=np.float32)
+        self.times = np.asarray(self.times, dtype=np.float64)
+        n = len(self.user_ids)
+        if not (len(self.item_ids) == len(self.weights) == len(self.times) == n):
+            raise ValueError("interaction arrays must have the same length")
+
+    def __len__(self) -> int:
+        return len(self.user_ids)
+
+    def subset(self, mask: np.ndarray) -> Interactions:
+        return Interactions(self.user_ids[mask], self.item_ids[mask], self.weights[mask],
+                            self.times[mask])
+
+    def concat(self, other: Interactions) -> Interactions:
+        return Interactions(np.concatenate([self.user_ids, other.user_ids]),
+                            np.concatenate([self.item_ids, other.item_ids]),
+                            np.concatenate([self.weights, other.weights]),
+                            np.concatenate([self.times, other.times]))
+
+
+@dataclass
+class ItemFeatures:
+    """Item embeddings (L2-normalised rows) and optional captions for explanations."""
+
+    item_ids: np.ndarray
+    vectors: np.ndarray
+    titles: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class Dataset:
+    interactions: Interactions
+    features: ItemFeatures | None = None
+    follows: dict[int, np.ndarray] = field(default_factory=dict)  # follower -> followees
+    all_item_ids: np.ndarray | None = None  # the catalogue, including never-seen items
+
+    def catalogue(self) -> np.ndarray:
+        pools = [self.interactions.item_ids]
+        if self.features is not None:
+            pools.append(self.features.item_ids)
+        if self.all_item_ids is not None:
+            pools.append(self.all_item_ids)
+        return np.unique(np.concatenate(pools))
+
+
+def interaction_weight(kind: str, weight: float, value: float | None) -> float:
+    if kind == "rating" and value is not None:
+        return value - RATING_CENTRE
+    return weight
+
+
+def load_dataset(session: Session, *, source: str | None = None,
+                 model: str = "efficientnet-lite0") -> Dataset:
+    """Everything a recommender needs, read from the database (optionally one source)."""
+    query = select(Interaction.user_id, Interaction.post_id, Interaction.kind,
+                   Interaction.weight, Interaction.value, Interaction.occurred_at)
+    posts_query = select(Post.id, Post.caption, Analysis.embedding).join(
+        Analysis, (Analysis.picture_id == Post.picture_id) & (Analysis.model == model))
+    if source is not None:
+        query = query.join(Post, Post.id == Interaction.post_id).where(Post.source == source)
+        posts_query = posts_query.where(Post.source == source)
+    rows = session.execute(query).all()
+    interactions = Interactions(
+        np.array([r.user_id for r in rows], dtype=np.int64),
+        np.array([r.post_id for r in rows], dtype=np.int64),
+        np.array([interaction_weight(r.kind, r.weight, r.value) for r in rows], np.float32),
+        np.array([r.occurred_at.timestamp() for r in rows], dtype=np.float64))
+    post_rows = session.execute(posts_query.order_by(Post.id)).all()
+    features = None
+    if post_rows:
+        features = ItemFeatures(
+            np.array([r.id for r in post_rows], dtype=np.int64),
+            np.stack([np.frombuffer(r.embedding, dtype="<f4") for r in post_rows]),
+            {r.id: (r.caption or f"post {r.id}")[:80] for r in post_rows})
+    follows: dict[int, list[int]] = {}
+    for follower, followee in session.execute(select(Follow.follower_id, Follow.followee_id)):
+        follows.setdefault(follower, []).append(followee)
+    return Dataset(interactions, features,
+                   {k: np.array(v, dtype=np.int64) for k, v in follows.items()})

@@ -1,0 +1,40 @@
+"""Trending: positive engagement summed with an exponential time decay."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from postlens.recommend.base import Recommender
+from postlens.recommend.data import Dataset
+
+DAY = 86_400.0
+
+
+class PopularityRecommender(Recommender):
+    """score(item) = sum of positive weights * 0.5 ** (age / half_life_days)."""
+
+    name = "popularity"
+
+    def __init__(self, half_life_days: float = 30.0) -> None:
+        super().__init__(half_life_days=half_life_days)
+        self.half_life_days = half_life_days
+
+    def _fit(self, dataset: Dataset, rows: np.ndarray, cols: np.ndarray) -> None:
+        interactions = dataset.interactions
+        age_days = (self.last_time_ - interactions.times) / DAY
+        decay = 0.5 ** (age_days / self.half_life_days)
+        positive = np.clip(interactions.weights, 0, None) * decay
+        self.popularity_ = np.bincount(cols, weights=positive,
+                                       minlength=len(self.item_ids_)).astype(np.float32)
+
+    def _scores(self, user_rows: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(self.popularity_, (len(user_rows), len(self.popularity_)))
+
+    def _explain(self, user_row: int, item_col: int) -> str:
+        return "trending now"
+
+    def _state(self) -> dict[str, np.ndarray]:
+        return {"popularity_": self.popularity_}
+
+    def _restore(self, state: dict[str, np.ndarray]) -> None:
+        self.popularity_ = state["popularity_"]

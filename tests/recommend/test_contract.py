@@ -1,0 +1,140 @@
+"""The contract every recommender passes, on data with a known right answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from postlens.errors import InvalidInput
+from postlens.recommend.base import NotFittedError, Recommender, UnknownId
+from postlens.recommend.registry import recommender_class, recommender_classes
+from tests.recommend.synthetic import (
+    COMMUNITY_A,
+    COMMUNITY_B,
+    HELD_OUT,
+    NEW_PICTURE,
+    community_dataset,
+)
+
+FAST = {"bpr": {"iterations": 200, "factors": 16, "learning_rate": 0.05},
+        "als": {"factors": 16}, "visual-als": {"factors": 16, "trust_interactions": 3.0},
+        "hybrid": {"component_params": {"als": {"factors": 16},
+                                        "visual-als": {"factors": 16}}}}
+ALL = sorted(recommender_classes())
+PERSONAL = [name for name in ALL if name != "popularity"]
+
+
+def fitted(name: str) -> Recommender:
+    return recommender_class(name)(**FAST.get(name, {})).fit(community_dataset())
+
+
+@pytest.mark.parametrize("name", PERSONAL)
+def test_held_out_item_comes_back_first(name: str) -> None:
+    ids, scores, explanations = fitted(name).recommend(1, n=5)
+    candidates = {HELD_OUT, NEW_PICTURE} if name in ("content", "hybrid", "visual-als") \
+        else {HELD_OUT}
+    assert int(ids[0]) in candidates, (name, ids)
+    assert set(ids[:2].tolist()) >= ({HELD_OUT} if name != "social" else set())
+    assert all(np.diff(scores) <= 1e-6) and len(explanations) == len(ids)
+    assert all(isinstance(e, str) and e for e in explanations)
+
+
+@pytest.mark.parametrize("name", ["content", "visual-als", "hybrid"])
+def test_new_picture_without_interactions_ranks_high(name: str) -> None:
+    model = fitted(name)
+    ids, _, _ = model.recommend(1, n=3)
+    assert NEW_PICTURE in ids.tolist()
+    # For a community-B user who has seen nothing of B's yet, B's pictures come first.
+    model.update_user(555, [200], [2.0])
+    ids_b, _, _ = model.recommend(555, n=5)
+    assert NEW_PICTURE not in ids_b.tolist()
+
+
+def test_popularity_prefers_what_most_people_liked() -> None:
+    model = fitted("popularity")
+    ids, _, explanations = model.recommend(1, n=3)
+    assert set(ids.tolist()) <= set(COMMUNITY_B)  # liked by 20; the held-out A item by 19
+    assert explanations[0] == "trending now"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_batch_equals_single(name: str) -> None:
+    model = fitted(name)
+    batch_ids, batch_scores, _ = model.recommend([1, 21, 30], n=4)
+    for row, user in enumerate([1, 21, 30]):
+        ids, scores, _ = model.recommend(user, n=4)
+        np.testing.assert_array_equal(batch_ids[row][: len(ids)], ids)
+        np.testing.assert_allclose(batch_scores[row][: len(ids)], scores, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_save_load_round_trip(name: str, tmp_path: Path) -> None:
+    model = fitted(name)
+    path = tmp_path / f"{name}.npz"
+    model.save(path)
+    loaded = Recommender.load(path)
+    assert type(loaded) is type(model)
+    before, after = model.recommend([1, 21], n=5), loaded.recommend([1, 21], n=5)
+    np.testing.assert_array_equal(before[0], after[0])
+    np.testing.assert_allclose(before[1], after[1], rtol=1e-4)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_unfitted_and_bad_input_raise(name: str) -> None:
+    with pytest.raises(NotFittedError, match="not fitted"):
+        recommender_class(name)().recommend(1)
+    model = fitted(name)
+    with pytest.raises(UnknownId, match="unknown user id 12345"):
+        model.recommend(12345)
+    with pytest.raises(InvalidInput):
+        model.recommend(1, n=0)
+    with pytest.raises(UnknownId, match="unknown post id"):
+        model.update_user(1, [424242], [1.0])
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_filters(name: str) -> None:
+    model = fitted(name)
+    seen = set(COMMUNITY_A) - {HELD_OUT}
+    ids, _, _ = model.recommend(1, n=50)
+    assert not seen & set(ids.tolist())
+    ids, _, _ = model.recommend(1, n=5, exclude=[HELD_OUT])
+    assert HELD_OUT not in ids.tolist()
+    ids, _, _ = model.recommend(1, n=5, candidates=[201, 202])
+    assert set(ids.tolist()) <= {201, 202}
+
+
+@pytest.mark.parametrize("name", ["als", "content", "visual-als", "hybrid"])
+def test_feedback_changes_the_very_next_recommendation(name: str) -> None:
+    model = fitted(name)
+    before, _, _ = model.recommend(1, n=3)
+    model.update_user(1, COMMUNITY_B[:10], [4.0] * 10)
+    model.update_user(1, [HELD_OUT], [-3.0])  # a dislike
+    after, _, _ = model.recommend(1, n=3)
+    assert HELD_OUT not in after.tolist()
+    assert not np.array_equal(before, after)
+    assert set(after.tolist()) & set(COMMUNITY_B[10:])
+
+
+def test_feedback_from_a_brand_new_user() -> None:
+    model = fitted("content")
+    model.update_user(777, [201, 202], [2.0, 2.0])
+    ids, _, _ = model.recommend(777, n=3)
+    assert set(ids.tolist()) <= set(COMMUNITY_B)
+
+
+@pytest.mark.parametrize("name", ["als", "bpr", "content", "visual-als", "hybrid"])
+def test_similar_items_stay_in_the_community(name: str) -> None:
+    ids, _scores = fitted(name).similar_items(201, n=5)
+    assert 201 not in ids.tolist() and len(ids) == 5
+    assert set(ids.tolist()) <= set(COMMUNITY_B)
+    batch_ids, _ = fitted(name).similar_items([201, 101], n=3)
+    assert set(batch_ids[1].tolist()) <= set(COMMUNITY_A) | {NEW_PICTURE}
+
+
+def test_social_explains_with_followees() -> None:
+    ids, _, explanations = fitted("social").recommend(1, n=1)
+    assert int(ids[0]) == HELD_OUT
+    assert explanations[0] == "liked by 2 people you follow"
