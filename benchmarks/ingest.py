@@ -165,11 +165,12 @@ def render(model_rate: float, rows: list[tuple[str, dict[str, float]]], cold: fl
     return "\n".join(lines)
 
 
-def write_docs(report: str) -> None:
+def write_docs(report: str, key: str = "ingest benchmark", title: str = "Ingest (foundation)"
+               ) -> None:
     path = ROOT / "docs" / "benchmarks.md"
-    marker = "<!-- ingest benchmark -->"
+    marker = f"<!-- {key} -->"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = f"{marker}\n## Ingest (foundation)\n\n{report}\n{marker}"
+    section = f"{marker}\n## {title}\n\n{report}\n{marker}"
     if marker in text:
         head, _, rest = text.partition(marker)
         _, _, tail = rest.partition(marker)

@@ -262,6 +262,67 @@ def similar_command(
     _print_items(items, as_json, {"post": post})
 
 
+@app.command("feedback")
+def feedback_command(
+    user: Annotated[str, typer.Argument(help="User id or handle.")],
+    post: Annotated[int, typer.Argument(help="Post id.")],
+    kind: Annotated[str, typer.Argument(help="impression, click, like, dislike, share, save.")],
+    recommendation: Annotated[int | None, typer.Option(help="The logged recommendation.")] = None,
+    model: Annotated[str, typer.Option(help="Trained recommender to update now.")] = "hybrid",
+) -> None:
+    """Record a reaction and fold it into the trained recommender immediately."""
+    from postlens.recommend.feedback import record_feedback
+    from postlens.recommend.service import fold_feedback, resolve_user
+    from postlens.store.db import Database
+
+    settings = _settings()
+    try:
+        db = Database.from_settings(settings)
+        with db.transaction() as session:
+            user_id = resolve_user(session, user).id
+            weight = record_feedback(session, user_id, post, kind, recommendation)
+        if weight:
+            fold_feedback(settings, model, user_id, post, weight)
+    except PostlensError as error:
+        raise _fail(error) from error
+    typer.echo(json.dumps({"user_id": user_id, "post_id": post, "kind": kind, "weight": weight}))
+
+
+abtest_app = typer.Typer(help="A/B tests of recommender configurations.", no_args_is_help=True)
+app.add_typer(abtest_app, name="abtest")
+
+
+@abtest_app.command("report")
+def abtest_report(
+    experiment: Annotated[str, typer.Option(help="Experiment name.")] = "ranker",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Per-arm impressions, click-through and like rates with 95% CIs and p-values."""
+    from postlens.evaluation.abtest import experiment_report
+    from postlens.store.db import Database
+
+    with Database.from_settings(_settings()).reader() as session:
+        report = experiment_report(session, experiment)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    table = Table("arm", "impressions", "CTR (95% CI)", "p", "like rate (95% CI)", "p")
+    for arm in report:
+        table.add_row(arm["arm"], str(arm["impressions"]), _rate(arm, "ctr"),
+                      _p(arm, "ctr"), _rate(arm, "like_rate"), _p(arm, "like_rate"))
+    Console().print(table)
+
+
+def _rate(arm: dict[str, Any], name: str) -> str:
+    low, high = arm[f"{name}_ci95"]
+    return f"{arm[name]:.2%} ({low:.2%}-{high:.2%})"
+
+
+def _p(arm: dict[str, Any], name: str) -> str:
+    value = arm.get(f"{name}_p_value")
+    return "control" if value is None else f"{value:.3g}"
+
+
 def _print_items(items: list[Any], as_json: bool, header: dict[str, Any]) -> None:
     if as_json:
         typer.echo(json.dumps({**header, "items": [i.to_dict() for i in items]}, indent=2))

@@ -49,8 +49,8 @@ class HybridRecommender(Recommender):
 
     def _usable(self, dataset: Dataset) -> list[str]:
         names = list(self.params["components"])
-        if dataset.features is None and "content" in names:
-            names.remove("content")
+        if dataset.features is None:
+            names = [{"visual-als": "als"}.get(n, n) for n in names if n != "content"]
         if not dataset.follows and "social" in names:
             names.remove("social")
         return names
@@ -102,15 +102,18 @@ class HybridRecommender(Recommender):
         return best_weights
 
     def _scores(self, user_rows: np.ndarray) -> np.ndarray:
-        return np.tensordot(self.weights_, self._parts(user_rows), axes=1)
-
-    def _parts(self, user_rows: np.ndarray) -> np.ndarray:
-        return np.stack([standardise(c._scores(user_rows)) for c in self.components_])
+        parts = np.stack([standardise(c._scores(user_rows)) for c in self.components_])
+        # Kept for _explain, which runs right after on the same rows: the component that
+        # contributed most to an item's score explains it.
+        self._last_parts = {int(r): parts[:, i] for i, r in enumerate(user_rows)}
+        return np.tensordot(self.weights_, parts, axes=1)
 
     def _explain(self, user_row: int, item_col: int) -> str:
-        rows = np.array([user_row])
-        contributions = [w * standardise(c._scores(rows))[0, item_col]
-                         for w, c in zip(self.weights_, self.components_, strict=True)]
+        parts = self._last_parts.get(user_row)
+        if parts is None:
+            parts = np.stack([standardise(c._scores(np.array([user_row])))[0]
+                              for c in self.components_])
+        contributions = self.weights_ * parts[:, item_col]
         best = int(np.argmax(contributions))
         return self.components_[best]._explain(user_row, item_col)
 

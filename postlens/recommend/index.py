@@ -21,8 +21,8 @@ class VectorIndex:
     def __init__(self, dim: int = 128) -> None:
         self.dim = dim
 
-    def fit(self, vectors: np.ndarray, *, sample: int = 100_000, seed: int = 0) -> VectorIndex:
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    def fit(self, vectors: np.ndarray, *, sample: int = 50_000, seed: int = 0) -> VectorIndex:
+        vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or len(vectors) == 0:
             raise InvalidInput("the index needs a non-empty (n, d) matrix")
         self.input_dim = vectors.shape[1]
@@ -31,22 +31,34 @@ class VectorIndex:
         train = vectors if len(vectors) <= sample else vectors[rng.choice(len(vectors), sample,
                                                                           replace=False)]
         self.mean_ = train.mean(axis=0)
-        # Principal directions from the SVD of the centred sample.
-        _, _, vt = np.linalg.svd(train - self.mean_, full_matrices=False)
-        self.components_ = vt[: self.out_dim].astype(np.float32)
+        # Principal directions: top eigenvectors of the d x d covariance of a sample, which
+        # needs O(d^2) memory however many pictures there are.
+        centred = train - self.mean_
+        _, eigenvectors = np.linalg.eigh(centred.T @ centred)
+        self.components_ = np.ascontiguousarray(eigenvectors[:, ::-1][:, : self.out_dim].T,
+                                                dtype=np.float32)
         self.add(vectors, reset=True)
         return self
 
     def transform(self, vectors: np.ndarray) -> np.ndarray:
         return normalise((np.asarray(vectors, dtype=np.float32) - self.mean_) @ self.components_.T)
 
-    def add(self, vectors: np.ndarray, *, reset: bool = False) -> None:
-        reduced = self.transform(vectors).astype(np.float16)
-        self.set_vectors(reduced if reset else np.vstack([self.vectors_, reduced]))
+    def add(self, vectors: np.ndarray, *, reset: bool = False, chunk: int = 65_536) -> None:
+        """Reduce and append vectors (in chunks, so memory stays bounded)."""
+        parts = [self.transform(vectors[i:i + chunk]).astype(np.float16)
+                 for i in range(0, len(vectors), chunk)]
+        reduced = np.concatenate(parts) if parts else np.zeros((0, self.out_dim), np.float16)
+        if reset:
+            self.set_vectors(reduced)
+            return
+        self.vectors_ = np.concatenate([self.vectors_, reduced])
+        self._dense = None
+        self._faiss.add(reduced.astype(np.float32))
 
     def set_vectors(self, reduced: np.ndarray) -> None:
         """Replace the stored (already reduced) vectors; row i is search result i."""
         self.vectors_ = np.asarray(reduced, dtype=np.float16)
+        self._dense: np.ndarray | None = None
         self._faiss = faiss.IndexScalarQuantizer(self.out_dim, faiss.ScalarQuantizer.QT_fp16,
                                                  faiss.METRIC_INNER_PRODUCT)
         for start in range(0, len(self.vectors_), 65_536):  # bounded float32 copies
@@ -60,7 +72,9 @@ class VectorIndex:
 
     def scores(self, reduced_queries: np.ndarray) -> np.ndarray:
         """Dense cosine scores of already-reduced queries against every stored vector."""
-        return np.asarray(reduced_queries, dtype=np.float32) @ self.vectors_.T.astype(np.float32)
+        if self._dense is None:  # float32 copy for BLAS, made once
+            self._dense = self.vectors_.astype(np.float32)
+        return np.asarray(reduced_queries, dtype=np.float32) @ self._dense.T
 
     @property
     def nbytes(self) -> int:

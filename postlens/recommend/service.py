@@ -41,6 +41,17 @@ def load_trained(settings: Settings, name: str = "hybrid") -> Recommender:
     return Recommender.load(path)
 
 
+def fold_feedback(settings: Settings, name: str, user_id: int, post_id: int, weight: float
+                  ) -> None:
+    """Update the saved model with one reaction, so the next recommendation reflects it."""
+    path = model_path(settings, name)
+    if not path.exists():
+        return  # nothing trained yet; the next `postlens train` includes the interaction
+    model = Recommender.load(path)
+    model.update_user(user_id, [post_id], [weight])
+    model.save(path)
+
+
 def resolve_user(session: Session, user: str) -> User:
     """A user by database id ("42") or handle ("instagram:natgeo")."""
     found = session.get(User, int(user)) if user.isdigit() else session.scalar(

@@ -1,0 +1,81 @@
+"""train -> recommend -> feedback -> recommend, and similar, through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from postlens.cli import app
+from postlens.config import Settings
+from postlens.store.db import Database
+from postlens.store.schema import Interaction, Post, User
+from tests.recommend.synthetic import COMMUNITY_A, COMMUNITY_B, HELD_OUT
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def community_db(settings: Settings, db: Database) -> dict[str, str]:
+    """The synthetic communities as real database rows (no pictures: collaborative only)."""
+    from datetime import UTC, datetime
+
+    with db.transaction() as session:
+        users = {u: User(handle=f"t:{u}") for u in range(1, 41)}
+        posts = {i: Post(source="t", external_id=str(i), caption=f"picture {i}")
+                 for i in COMMUNITY_A + COMMUNITY_B}
+        session.add_all([*users.values(), *posts.values()])
+        session.flush()
+        for u, user in users.items():
+            for i in COMMUNITY_A if u <= 20 else COMMUNITY_B:
+                if (u, i) != (1, HELD_OUT):
+                    session.add(Interaction(user_id=user.id, post_id=posts[i].id, kind="like",
+                                            weight=2.0, occurred_at=datetime.now(UTC)))
+        held_out = posts[HELD_OUT].id
+        b_post = posts[COMMUNITY_B[0]].id
+    return {"POSTLENS_HOME": str(settings.home), "held_out": str(held_out),
+            "b_post": str(b_post)}
+
+
+def test_train_recommend_feedback(community_db: dict[str, str]) -> None:
+    env = {"POSTLENS_HOME": community_db["POSTLENS_HOME"]}
+    result = runner.invoke(app, ["train", "--model", "als"], env=env)
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["recommend", "t:1", "--model", "als", "--n", "3", "--json"],
+                           env=env)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["items"][0]["post_id"] == int(community_db["held_out"])
+    assert body["items"][0]["explanation"]
+    result = runner.invoke(app, ["feedback", "t:1", community_db["held_out"], "dislike",
+                                 "--model", "als"], env=env)
+    assert result.exit_code == 0, result.output
+    after = json.loads(runner.invoke(app, ["recommend", "t:1", "--model", "als", "--json"],
+                                     env=env).stdout)
+    assert int(community_db["held_out"]) not in [i["post_id"] for i in after["items"]]
+    similar = runner.invoke(app, ["similar", community_db["b_post"], "--model", "als",
+                                  "--json"], env=env)
+    assert similar.exit_code == 0, similar.output
+
+
+def test_unknown_user_and_untrained_model(community_db: dict[str, str]) -> None:
+    env = {"POSTLENS_HOME": community_db["POSTLENS_HOME"]}
+    result = runner.invoke(app, ["recommend", "t:1", "--model", "bpr"], env=env)
+    assert result.exit_code == 2 and "postlens train --model bpr" in result.output
+    runner.invoke(app, ["train", "--model", "popularity"], env=env)
+    result = runner.invoke(app, ["recommend", "nobody", "--model", "popularity"], env=env)
+    assert result.exit_code == 2 and "unknown user 'nobody'" in result.output
+
+
+def test_abtest_report_runs_on_an_empty_experiment(community_db: dict[str, str]) -> None:
+    env = {"POSTLENS_HOME": community_db["POSTLENS_HOME"]}
+    result = runner.invoke(app, ["abtest", "report", "--experiment", "none", "--json"], env=env)
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+
+
+def test_evaluate_needs_a_real_folder(tmp_path: Path, community_db: dict[str, str]) -> None:
+    env = {"POSTLENS_HOME": community_db["POSTLENS_HOME"]}
+    result = runner.invoke(app, ["evaluate", "recommend", "--dataset", str(tmp_path)], env=env)
+    assert result.exit_code == 2 and "posters" in result.output
