@@ -32,7 +32,9 @@ test: install-test
 	$(BIN)/python -m pytest
 
 bench: install
+	$(BIN)/python -m pip install -e '.[bench]'
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/recommend.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

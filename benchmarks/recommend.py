@@ -19,14 +19,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.ingest import write_docs  # noqa: E402
-from postlens.recommend.collaborative import ALSRecommender  # noqa: E402
-from postlens.recommend.data import Dataset, Interactions, ItemFeatures  # noqa: E402
-from postlens.recommend.hybrid import HybridRecommender  # noqa: E402
-from postlens.recommend.index import VectorIndex  # noqa: E402
+from benchmarks.ingest import write_docs
+from postlens.recommend.collaborative import ALSRecommender
+from postlens.recommend.data import Dataset, Interactions, ItemFeatures
+from postlens.recommend.hybrid import HybridRecommender
+from postlens.recommend.index import VectorIndex
 
 EMBEDDING_DIM = 1280
 
@@ -91,6 +92,9 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--scale", type=float, default=1.0, help="Shrink for a quick run.")
     args = parser.parse_args()
+    # Serving runs BLAS single-threaded: concurrency comes from parallel requests, and a
+    # BLAS thread pool waking up per 100k x 128 product only adds tail latency.
+    threadpool_limits(1, "blas")
     n_users, n_items = int(10_000 * args.scale), int(100_000 * args.scale)
     dataset = synthetic(n_users, n_items, int(1_000_000 * args.scale))
     als_seconds = bench_als_fit(dataset)

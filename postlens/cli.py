@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import sys
@@ -183,6 +184,10 @@ def evaluate_recommend(
     except PostlensError as error:
         raise _fail(error) from error
     trainers = {name: postlens_trainer(recommender_class(name)) for name in BASELINES}
+    if cornac and importlib.util.find_spec("cornac") is None:
+        console.print("[yellow]cornac is not installed (pip install -e .[bench]); "
+                      "skipping its baselines[/yellow]")
+        cornac = False
     if cornac:
         trainers["cornac BPR"] = cornac_trainer("bpr", k=64, max_iter=200, learning_rate=0.01,
                                                 lambda_reg=0.01)

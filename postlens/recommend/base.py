@@ -20,6 +20,7 @@ import scipy.sparse as sp
 
 from postlens.errors import InvalidInput, NotFound, PostlensError
 from postlens.recommend.data import Dataset
+from postlens.recommend.rerank import freshness_boost, mmr
 
 Ids = int | Sequence[int] | np.ndarray
 RecommendResult = tuple[np.ndarray, np.ndarray, list[Any]]
@@ -39,6 +40,15 @@ def as_id_list(ids: Ids) -> tuple[bool, list[int]]:
     if isinstance(ids, int | np.integer):
         return True, [int(ids)]
     return False, [int(i) for i in ids]
+
+
+def diversify(pool: np.ndarray, scores: np.ndarray, unit: np.ndarray, n: int,
+              diversity: float) -> np.ndarray:
+    """MMR over one row's candidate pool; unpicked (unscorable) columns fill up to n."""
+    picked = mmr(pool, scores[pool], unit, n, diversity)
+    chosen = set(picked.tolist())
+    rest = [c for c in pool.tolist() if c not in chosen]
+    return np.array([*picked.tolist(), *rest][: min(n, len(pool))], dtype=np.int64)
 
 
 def top_k_columns(scores: np.ndarray, k: int) -> np.ndarray:
@@ -74,6 +84,7 @@ class Recommender(ABC):
                                          dtype=np.float32)
         self.user_items_.sum_duplicates()
         self.last_time_ = float(interactions.times.max()) if len(interactions) else 0.0
+        self.item_times_ = dataset.item_times_for(self.item_ids_)
         self._fit(dataset, rows, cols)
         return self
 
@@ -94,18 +105,34 @@ class Recommender(ABC):
     # -- serving ------------------------------------------------------------------------
     def recommend(self, user_ids: Ids, n: int = 10, *, filter_seen: bool = True,
                   exclude: Sequence[int] | None = None,
-                  candidates: Sequence[int] | None = None) -> RecommendResult:
-        """Top-n item ids, scores and explanations for one user (1-D) or a batch (2-D)."""
+                  candidates: Sequence[int] | None = None, diversity: float = 0.0,
+                  freshness: float = 0.0) -> RecommendResult:
+        """Top-n item ids, scores and explanations for one user (1-D) or a batch (2-D).
+
+        ``freshness`` > 0 boosts recently posted items; ``diversity`` in (0, 1] re-ranks the
+        top candidates by maximal marginal relevance so that near-duplicates spread out."""
         self._check_fitted()
         if n < 1:
             raise InvalidInput("n must be at least 1")
+        if not 0.0 <= diversity <= 1.0 or freshness < 0:
+            raise InvalidInput("diversity must be in [0, 1] and freshness >= 0")
         single, users = as_id_list(user_ids)
         rows = self.user_rows(users)
         # Rounded so that last-bit differences between batched and single-row BLAS calls
         # cannot reorder near-ties: batch results equal single results.
         scores = np.round(np.array(self._scores(rows), dtype=np.float32), 5)
         self._mask(scores, rows, filter_seen, exclude, candidates)
-        top = top_k_columns(scores, min(n, scores.shape[1]))
+        item_times = getattr(self, "item_times_", None)
+        if freshness > 0 and item_times is not None:
+            scores = freshness_boost(scores, item_times, self.last_time_, freshness)
+        vectors = self._item_vectors() if diversity > 0 else None
+        if vectors is None:
+            top = top_k_columns(scores, min(n, scores.shape[1]))
+        else:
+            unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+            pool = top_k_columns(scores, min(n * 5, scores.shape[1]))
+            top = np.array([diversify(p, s, unit, n, diversity)
+                            for p, s in zip(pool, scores, strict=True)], dtype=np.int64)
         top_scores = np.take_along_axis(scores, top, axis=1)
         ids = np.where(np.isfinite(top_scores), self.item_ids_[top], -1)
         explanations = [[self._explain(int(r), int(c)) if np.isfinite(s) else ""
@@ -210,6 +237,8 @@ class Recommender(ABC):
         arrays = {"user_ids_": self.user_ids_, "item_ids_": self.item_ids_,
                   "ui_data": ui.data, "ui_indices": ui.indices, "ui_indptr": ui.indptr,
                   "last_time_": np.array(self.last_time_),
+                  "item_times_": (np.array([]) if self.item_times_ is None
+                                  else self.item_times_),
                   "meta": np.array(json.dumps({"name": self.name, "params": self.params}))}
         arrays.update({f"state_{k}": v for k, v in self._state().items()})
         np.savez(path, **arrays)
@@ -226,6 +255,8 @@ class Recommender(ABC):
                 (archive["ui_data"], archive["ui_indices"], archive["ui_indptr"]),
                 shape=(len(model.user_ids_), len(model.item_ids_)))
             model.last_time_ = float(archive["last_time_"])
+            times = archive["item_times_"]
+            model.item_times_ = times if len(times) else None
             model._item_pos = {int(i): k for k, i in enumerate(model.item_ids_)}
             model._user_pos = {int(u): k for k, u in enumerate(model.user_ids_)}
             model._restore({k[6:]: archive[k] for k in archive.files if k.startswith("state_")})

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from postlens.store.schema import Analysis, Follow, Interaction, Post
 
 RATING_CENTRE = 2.5
+AUTHORED_WEIGHT = 1.0
 
 
 @dataclass
@@ -63,6 +64,12 @@ class Dataset:
     features: ItemFeatures | None = None
     follows: dict[int, np.ndarray] = field(default_factory=dict)  # follower -> followees
     all_item_ids: np.ndarray | None = None  # the catalogue, including never-seen items
+    item_times: dict[int, float] = field(default_factory=dict)  # post id -> posted (Unix s)
+
+    def item_times_for(self, item_ids: np.ndarray) -> np.ndarray | None:
+        if not self.item_times:
+            return None
+        return np.array([self.item_times.get(int(i), np.nan) for i in item_ids], np.float64)
 
     def catalogue(self) -> np.ndarray:
         pools = [self.interactions.item_ids]
@@ -84,7 +91,8 @@ def load_dataset(session: Session, *, source: str | None = None,
     """Everything a recommender needs, read from the database (optionally one source)."""
     query = select(Interaction.user_id, Interaction.post_id, Interaction.kind,
                    Interaction.weight, Interaction.value, Interaction.occurred_at)
-    posts_query = select(Post.id, Post.caption, Analysis.embedding).join(
+    posts_query = select(Post.id, Post.caption, Post.author_id, Post.posted_at,
+                         Post.created_at, Analysis.embedding).join(
         Analysis, (Analysis.picture_id == Post.picture_id) & (Analysis.model == model))
     if source is not None:
         query = query.join(Post, Post.id == Interaction.post_id).where(Post.source == source)
@@ -96,6 +104,16 @@ def load_dataset(session: Session, *, source: str | None = None,
         np.array([interaction_weight(r.kind, r.weight, r.value) for r in rows], np.float32),
         np.array([r.occurred_at.timestamp() for r in rows], dtype=np.float64))
     post_rows = session.execute(posts_query.order_by(Post.id)).all()
+    item_times = {r.id: (r.posted_at or r.created_at).timestamp() for r in post_rows}
+    authored = [r for r in post_rows if r.author_id is not None]
+    if authored:
+        # Posting a picture says something about taste: it is a cold-start user's first
+        # signal, and it keeps the author's own posts out of their recommendations.
+        interactions = interactions.concat(Interactions(
+            np.array([r.author_id for r in authored], dtype=np.int64),
+            np.array([r.id for r in authored], dtype=np.int64),
+            np.full(len(authored), AUTHORED_WEIGHT, dtype=np.float32),
+            np.array([item_times[r.id] for r in authored], dtype=np.float64)))
     features = None
     if post_rows:
         features = ItemFeatures(
@@ -106,4 +124,5 @@ def load_dataset(session: Session, *, source: str | None = None,
     for follower, followee in session.execute(select(Follow.follower_id, Follow.followee_id)):
         follows.setdefault(follower, []).append(followee)
     return Dataset(interactions, features,
-                   {k: np.array(v, dtype=np.int64) for k, v in follows.items()})
+                   {k: np.array(v, dtype=np.int64) for k, v in follows.items()},
+                   item_times=item_times)

@@ -6,6 +6,8 @@ so a million pictures fit in about 256 MB and are searched exactly by FAISS.
 
 from __future__ import annotations
 
+from typing import Any
+
 import faiss
 import numpy as np
 
@@ -18,8 +20,13 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 class VectorIndex:
+    vectors_: np.ndarray
+    _faiss: Any
+    _dense: np.ndarray | None
+
     def __init__(self, dim: int = 128) -> None:
         self.dim = dim
+        self._dense = None
 
     def fit(self, vectors: np.ndarray, *, sample: int = 50_000, seed: int = 0) -> VectorIndex:
         vectors = np.asarray(vectors, dtype=np.float32)
@@ -58,7 +65,7 @@ class VectorIndex:
     def set_vectors(self, reduced: np.ndarray) -> None:
         """Replace the stored (already reduced) vectors; row i is search result i."""
         self.vectors_ = np.asarray(reduced, dtype=np.float16)
-        self._dense: np.ndarray | None = None
+        self._dense = None
         self._faiss = faiss.IndexScalarQuantizer(self.out_dim, faiss.ScalarQuantizer.QT_fp16,
                                                  faiss.METRIC_INNER_PRODUCT)
         for start in range(0, len(self.vectors_), 65_536):  # bounded float32 copies
@@ -72,9 +79,10 @@ class VectorIndex:
 
     def scores(self, reduced_queries: np.ndarray) -> np.ndarray:
         """Dense cosine scores of already-reduced queries against every stored vector."""
-        if self._dense is None:  # float32 copy for BLAS, made once
-            self._dense = self.vectors_.astype(np.float32)
-        return np.asarray(reduced_queries, dtype=np.float32) @ self._dense.T
+        dense = self._dense
+        if dense is None:  # float32 copy for BLAS, made once
+            dense = self._dense = self.vectors_.astype(np.float32)
+        return np.asarray(reduced_queries, dtype=np.float32) @ dense.T
 
     @property
     def nbytes(self) -> int:

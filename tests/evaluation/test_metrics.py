@@ -49,7 +49,7 @@ def test_coverage() -> None:
 
 def test_temporal_split_holds_out_each_users_latest() -> None:
     users = [1] * 10 + [2] * 3 + [3]
-    times = list(range(10, 0, -1)) + [5, 6, 7] + [1]  # user 1 listed newest first
+    times = [*range(10, 0, -1), 5, 6, 7, 1]  # user 1 listed newest first
     interactions = Interactions(users, list(range(14)), np.ones(14), times)
     train, test = temporal_split(interactions, 0.2)
     held = {(int(u), int(i)) for u, i in zip(test.user_ids, test.item_ids, strict=True)}

@@ -138,3 +138,25 @@ def test_social_explains_with_followees() -> None:
     ids, _, explanations = fitted("social").recommend(1, n=1)
     assert int(ids[0]) == HELD_OUT
     assert explanations[0] == "liked by 2 people you follow"
+
+
+def test_diversity_spreads_recommendations_across_communities() -> None:
+    model = fitted("content")
+    model.update_user(888, [201, 101], [2.0, 2.0])  # likes one picture of each community
+    plain, _, _ = model.recommend(888, n=6)
+    diverse, _, _ = model.recommend(888, n=6, diversity=0.9)
+    def mixed(ids: np.ndarray) -> int:
+        return min(sum(i < 200 or i == NEW_PICTURE for i in ids.tolist()),
+                   sum(200 <= i < 999 for i in ids.tolist()))
+    assert mixed(diverse) >= mixed(plain)
+    assert len(set(diverse.tolist())) == 6
+    with pytest.raises(InvalidInput):
+        model.recommend(888, diversity=1.5)
+
+
+def test_freshness_promotes_recent_posts() -> None:
+    dataset = community_dataset()
+    dataset.item_times = {i: 1_600_000_000.0 for i in COMMUNITY_B}
+    dataset.item_times[219] = 1_700_000_000.0 + 40 * 20 * 60  # posted just now
+    model = recommender_class("popularity")().fit(dataset)
+    assert model.recommend(1, n=1, freshness=5.0)[0][0] == 219
