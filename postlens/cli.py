@@ -196,6 +196,14 @@ def evaluate_recommend(
     results = evaluate(data, trainers)
     table = markdown_table(results)
     typer.echo(table)
+    from postlens.evaluation.recommend import HEADER
+
+    target = settings.home / "evaluations" / "recommend.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps({
+        "description": f"MovieLens posters, per-user temporal split, {len(data.interactions)} "
+                       "ratings; relevant = rating >= 4 in each user's last 20%.",
+        "header": HEADER, "rows": [r.row() for r in results]}, indent=2))
     if write is not None:
         users = results[0].users if results else 0
         write_section(write, "recommend", "Recommendations: MovieLens posters, temporal split",
@@ -337,6 +345,48 @@ def _print_items(items: list[Any], as_json: bool, header: dict[str, Any]) -> Non
         table.add_row(str(item.post_id), f"{item.score:.3f}", (item.caption or "")[:50],
                       item.explanation)
     Console().print(table)
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path | None, typer.Option(help="Add your own pictures too.")] = None,
+) -> None:
+    """Build a clearly labelled SIMULATED community from bundled photos and train on it."""
+    from postlens.analysis import Analyzer
+    from postlens.demo import build_demo
+    from postlens.recommend.service import train
+    from postlens.store.db import Database
+
+    settings = _settings()
+    try:
+        db = Database.from_settings(settings)
+        keys = build_demo(settings.home, db, Analyzer.from_settings(settings), folder)
+        model = train(db, settings, "hybrid")
+    except PostlensError as error:
+        raise _fail(error) from error
+    typer.echo(f"simulated community ready: {len(keys)} users, {len(model.item_ids_)} posts; "
+               f"API keys in {settings.home / 'demo-keys.json'}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    demo_login: Annotated[bool, typer.Option("--demo", help="Allow signing in as demo users."
+                                             )] = False,
+) -> None:
+    """Run the web app and REST API (OpenAPI docs at /docs)."""
+    import uvicorn
+    from threadpoolctl import threadpool_limits
+
+    from postlens.service.app import create_app
+
+    threadpool_limits(1, "blas")  # one BLAS thread per request; requests run in parallel
+    settings = _settings().model_copy(update={"demo_login": demo_login or
+                                              _settings().demo_login})
+    console.print(f"postlens on http://{host}:{port}  (API docs: /docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
+                limit_concurrency=256, timeout_keep_alive=5)
 
 
 def main() -> None:  # pragma: no cover - the console script entry point

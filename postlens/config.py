@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         description="When set, user handles are stored as keyed hashes (HMAC-SHA256).",
     )
 
+    demo_login: bool = Field(
+        default=False, description="Let the web app sign in as any demo user (demos only).")
+    admin_key: SecretStr | None = Field(
+        default=None, description="An API key that may read every user's private data.")
+    experiment: str = Field(default="ranker", description="The A/B experiment the feed runs.")
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -152,8 +152,8 @@ class Ingestor:
 
     def _add_post(self, session: Session, source: Source, record: PostRecord,
                   picture: Picture | None) -> None:
-        author_id = None
-        if record.author is not None:
+        author_id = record.author_id
+        if author_id is None and record.author is not None:
             author_id = self._user(session, source, record.author, record.author_name,
                                    record.author_attributes)
         session.add(Post(

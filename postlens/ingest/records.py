@@ -27,6 +27,7 @@ class PostRecord:
     comments: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     author_attributes: dict[str, Any] = field(default_factory=dict)
+    author_id: int | None = None  # an existing database user (uploads), instead of ``author``
 
 
 @dataclass

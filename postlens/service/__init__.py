@@ -1,0 +1,1 @@
+"""The web app and REST API (FastAPI): thin routes over the library."""

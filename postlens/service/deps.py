@@ -1,0 +1,66 @@
+"""Dependencies as named types (SessionDep, StateDep, CurrentUser...)."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Cookie, Depends, Header, Request
+from sqlalchemy.orm import Session
+
+from postlens.auth import Forbidden, user_for_key
+from postlens.service.state import AppState
+from postlens.store.schema import User
+
+KEY_COOKIE = "postlens_key"
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.postlens
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_session(state: StateDep) -> Iterator[Session]:
+    with state.db.reader() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def api_key(x_api_key: Annotated[str | None, Header()] = None,
+            postlens_key: Annotated[str | None, Cookie()] = None) -> str | None:
+    """The key from the X-API-Key header, or from the web app's HttpOnly cookie."""
+    return x_api_key or postlens_key
+
+
+KeyDep = Annotated[str | None, Depends(api_key)]
+
+
+def current_user(session: SessionDep, key: KeyDep) -> User:
+    return user_for_key(session, key)
+
+
+def optional_user(session: SessionDep, key: KeyDep) -> User | None:
+    try:
+        return user_for_key(session, key) if key else None
+    except Exception:
+        return None
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def require_self(user_id: int, user: User, state: AppState, key: str | None) -> None:
+    """A user may read and change only their own private data (or an operator, all)."""
+    admin = state.settings.admin_key
+    if admin is not None and key is not None and hmac.compare_digest(
+            key, admin.get_secret_value()):
+        return
+    if user.id != user_id:
+        raise Forbidden("you can only see and change your own data")

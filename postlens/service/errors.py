@@ -1,0 +1,46 @@
+"""One JSON error shape for every error: {"error": {"code", "message", "source"?}}."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from postlens.errors import PostlensError
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api") and "text/html" in request.headers.get(
+        "accept", "")
+
+
+def _render(request: Request, status: int, body: dict[str, object]) -> Response:
+    if _wants_html(request):
+        templates = request.app.state.templates
+        return templates.TemplateResponse(request, "error.html", {"error": body},
+                                          status_code=status)
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PostlensError)
+    async def postlens_error(request: Request, exc: PostlensError) -> Response:
+        return _render(request, exc.status_code, exc.to_dict())
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        details = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                            for e in exc.errors())
+        return _render(request, 422, {"code": "invalid_input", "message": details})
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _render(request, exc.status_code, {"code": code, "message": str(exc.detail)})
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        return _render(request, 500, {"code": "internal_error",
+                                      "message": "unexpected server error"})
+

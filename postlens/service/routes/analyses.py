@@ -1,0 +1,53 @@
+"""Upload a picture, get its analysis at once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Form, UploadFile
+
+from postlens.errors import ImageTooLarge, InvalidInput
+from postlens.service.deps import CurrentUser, SessionDep, StateDep
+from postlens.service.schemas import (
+    AnalysisPublic,
+    CategoryScore,
+    Scored,
+    average_categories,
+    items,
+)
+from postlens.uploads import store_upload
+
+router = APIRouter(prefix="/api", tags=["analyses"])
+
+
+async def read_limited(upload: UploadFile, limit: int) -> bytes:
+    """Read at most ``limit`` bytes; refuse a larger upload without reading it all."""
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise ImageTooLarge(f"upload is larger than the limit of {limit} bytes")
+    if not data:
+        raise InvalidInput("the upload is empty")
+    return data
+
+
+@router.post("/analyses", response_model=AnalysisPublic, status_code=201)
+async def create_analysis(state: StateDep, session: SessionDep, user: CurrentUser,
+                          background: BackgroundTasks, file: UploadFile,
+                          caption: Annotated[str | None, Form(max_length=2200)] = None
+                          ) -> AnalysisPublic:
+    """Store the picture as your post and return its labels, content categories with
+    confidence, interests and the most similar pictures. The type is sniffed from the
+    content; the file name is never used as a path."""
+    data = await read_limited(file, state.settings.max_image_bytes)
+    stored = store_upload(state.db, state.analyzer, user, data, caption, file.filename)
+    similar_ids, similar_scores = state.live.similar_to_vector(stored.embedding, 6,
+                                                               exclude=stored.post_id)
+    background.add_task(state.live.retrain)  # the new picture becomes recommendable
+    return AnalysisPublic(
+        post_id=stored.post_id, sha256=stored.sha256, width=stored.width, height=stored.height,
+        format=stored.format,
+        labels=[Scored(label=x["label"], score=x["score"]) for x in stored.labels],
+        categories=[CategoryScore(**c) for c in stored.categories],
+        interests=average_categories([(stored.categories, 1.0)], k=3),
+        similar=items(session, similar_ids, similar_scores, ["looks similar"] * len(similar_ids)),
+        model=stored.model)

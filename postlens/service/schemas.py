@@ -1,0 +1,128 @@
+"""Response and request bodies (ThingPublic / ThingCreate), built from library objects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from postlens.store.schema import Analysis, Post
+
+
+class Scored(BaseModel):
+    label: str
+    score: float
+
+
+class CategoryScore(BaseModel):
+    category: str
+    id: str
+    score: float
+
+
+class PostPublic(BaseModel):
+    id: int
+    caption: str | None
+    hashtags: list[str]
+    platform: str | None
+    posted_at: datetime | None
+    likes: int | None
+    picture_url: str | None
+    labels: list[Scored] = []
+    categories: list[CategoryScore] = []
+
+
+class ItemPublic(BaseModel):
+    post: PostPublic
+    score: float
+    explanation: str | None = None
+    recommendation_id: int | None = None
+
+
+class Page(BaseModel):
+    items: list[ItemPublic]
+    offset: int
+    limit: int
+
+
+class AnalysisPublic(BaseModel):
+    post_id: int
+    sha256: str
+    width: int
+    height: int
+    format: str
+    labels: list[Scored]
+    categories: list[CategoryScore]
+    interests: list[CategoryScore]
+    similar: list[ItemPublic]
+    model: str
+
+
+class FeedbackCreate(BaseModel):
+    post_id: int
+    kind: str = Field(description="impression, click, like, dislike, share, save or comment")
+    recommendation_id: int | None = None
+
+
+class FeedbackPublic(BaseModel):
+    post_id: int
+    kind: str
+    weight: float
+
+
+class ProfilePublic(BaseModel):
+    user_id: int
+    handle: str
+    display_name: str | None
+    interests: list[CategoryScore]
+    posts: int
+    interactions: int
+
+
+def post_public(post: Post, analysis: Analysis | None = None) -> PostPublic:
+    return PostPublic(
+        id=post.id, caption=post.caption, hashtags=list(post.hashtags or []),
+        platform=post.platform, posted_at=post.posted_at, likes=post.likes,
+        picture_url=f"/pictures/{post.id}" if post.picture_id else None,
+        labels=[Scored(label=x["label"], score=x["score"]) for x in (analysis.labels or [])]
+        if analysis else [],
+        categories=[CategoryScore(**c) for c in (analysis.categories or [])] if analysis else [])
+
+
+def posts_by_id(session: Session, ids: list[int]) -> dict[int, PostPublic]:
+    rows = session.execute(select(Post, Analysis).outerjoin(
+        Analysis, Analysis.picture_id == Post.picture_id).where(Post.id.in_(ids))).all()
+    return {post.id: post_public(post, analysis) for post, analysis in rows}
+
+
+def items(session: Session, ids: list[int], scores: list[float],
+          explanations: list[str] | None = None,
+          recommendation_ids: list[int] | None = None) -> list[ItemPublic]:
+    posts = posts_by_id(session, ids)
+    out = []
+    for i, (post_id, score) in enumerate(zip(ids, scores, strict=True)):
+        if post_id in posts:
+            out.append(ItemPublic(
+                post=posts[post_id], score=round(float(score), 5),
+                explanation=explanations[i] if explanations else None,
+                recommendation_id=recommendation_ids[i] if recommendation_ids else None))
+    return out
+
+
+def average_categories(rows: list[tuple[list[dict[str, Any]], float]], k: int = 5
+                       ) -> list[CategoryScore]:
+    """Weighted mean of category confidences over pictures: a first interest profile."""
+    totals: dict[str, tuple[str, float]] = {}
+    weight_sum = sum(max(w, 0.0) for _, w in rows)
+    for categories, weight in rows:
+        for c in categories:
+            name, total = totals.get(c["id"], (c["category"], 0.0))
+            totals[c["id"]] = (name, total + c["score"] * max(weight, 0.0))
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1][1])[:k]
+    scale = weight_sum if weight_sum > 0 else 1.0
+    return [CategoryScore(category=name, id=cid, score=round(float(np.float32(v / scale)), 4))
+            for cid, (name, v) in ranked]

@@ -1,0 +1,40 @@
+"""What a running server holds: settings, database, analyzer and the live recommender."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from postlens.analysis import Analyzer
+from postlens.config import Settings
+from postlens.evaluation.abtest import Experiment
+from postlens.recommend.live import LiveRecommender
+from postlens.store.db import Database
+
+# The A/B arms are recommender configurations served from the same trained model.
+ARMS = {"hybrid": {"diversity": 0.0, "freshness": 0.0},
+        "hybrid-diverse": {"diversity": 0.3, "freshness": 0.5}}
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    db: Database
+    live: LiveRecommender
+    experiment: Experiment
+    _analyzer: Analyzer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def create(cls, settings: Settings) -> AppState:
+        db = Database.from_settings(settings)
+        return cls(settings, db, LiveRecommender(db, settings),
+                   Experiment(settings.experiment, tuple(ARMS)))
+
+    @property
+    def analyzer(self) -> Analyzer:
+        if self._analyzer is None:
+            with self._lock:
+                if self._analyzer is None:
+                    self._analyzer = Analyzer.from_settings(self.settings)
+        return self._analyzer

@@ -1,0 +1,61 @@
+"""A demo database served in-process; built once per session, copied per test."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from postlens.analysis import Analyzer
+from postlens.config import Settings
+from postlens.demo import build_demo
+from postlens.recommend.service import train
+from postlens.service.app import create_app
+from postlens.store.db import Database
+from postlens.vision.encoders import ImageEncoder
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory, encoder: ImageEncoder) -> Path:
+    home = tmp_path_factory.mktemp("demo-home")
+    settings = Settings(home=home)
+    db = Database.from_settings(settings)
+    build_demo(home, db, Analyzer.from_settings(settings, encoder=encoder))
+    train(db, settings, "hybrid")
+    db.dispose()
+    return home
+
+
+@pytest.fixture
+def client_home(demo_home: Path, tmp_path: Path, model_dir: Path) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(demo_home, home)
+    for path in model_dir.iterdir():  # the session's exported ONNX model
+        shutil.copy(path, home / "models" / path.name)
+    return home
+
+
+@pytest.fixture
+def client(client_home: Path) -> Iterator[TestClient]:
+    app = create_app(Settings(home=client_home, demo_login=True))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def keys(client_home: Path) -> dict[str, str]:
+    keys: dict[str, str] = json.loads((client_home / "demo-keys.json").read_text())
+    return keys
+
+
+def user_id(client: TestClient, key: str) -> int:
+    """Resolve a key's user through the API's own profile check."""
+    for candidate in range(1, 200):
+        response = client.get(f"/api/users/{candidate}/profile", headers={"X-API-Key": key})
+        if response.status_code == 200:
+            return candidate
+    raise AssertionError("no user for key")

@@ -1,0 +1,42 @@
+"""The web pages, in-process (the browser tests drive them for real)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def sign_in(client: TestClient, handle: str) -> None:
+    response = client.post("/login", data={"handle": handle}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/me"
+    assert "httponly" in response.headers["set-cookie"].lower()
+
+
+def test_pages_render(client: TestClient, cat_jpeg: bytes) -> None:
+    assert "Drop a picture" in client.get("/").text
+    assert client.get("/me", follow_redirects=False).headers["location"] == "/login"
+    sign_in(client, "demo:bea")
+    me = client.get("/me").text
+    assert "Your interests" in me and "Your feed" in me and 'data-kind="like"' in me
+    response = client.post("/upload", files={"file": ("cat.jpg", cat_jpeg, "image/jpeg")},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    page = client.get(response.headers["location"]).text
+    assert "tabby" in page or "tiger cat" in page or "Egyptian cat" in page
+    assert 'role="meter"' in page and "alt=" in page
+    overview = client.get("/overview").text
+    assert "A/B test" in overview and "pictures" in overview
+
+
+def test_html_errors_are_pages(client: TestClient) -> None:
+    response = client.get("/posts/99999", headers={"accept": "text/html"})
+    assert response.status_code == 404 and "unknown post id" in response.text
+
+
+def test_demo_login_is_off_unless_asked(client_home, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from postlens.config import Settings
+    from postlens.service.app import create_app
+
+    with TestClient(create_app(Settings(home=client_home))) as plain:
+        assert "Simulated user" not in plain.get("/login").text
+        response = plain.post("/login", data={"handle": "demo:bea"}, follow_redirects=False)
+        assert response.headers["location"] == "/login"
