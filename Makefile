@@ -1,10 +1,11 @@
-# Two entry points: `make demo` (install, then run the main job) and `make test`.
+# Two entry points: `make demo` (install, then run the web app on demo data) and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-DEMO_DIR ?= $(HOME)/.postlens/samples
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: install install-test demo test bench clean
+.PHONY: install install-test chromium demo test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,19 +23,27 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test chromium
+
+# Debian's Chromium for the browser tests (Playwright cannot download its own here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "chromium missing and not root: the browser tests will be skipped"; fi; }
 
 demo: install
-	$(BIN)/postlens samples $(DEMO_DIR)
-	$(BIN)/postlens analyze $(DEMO_DIR)
+	$(BIN)/postlens demo
+	$(BIN)/postlens serve --demo --host $(HOST) --port $(PORT)
 
 test: install-test
-	$(BIN)/python -m pytest
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest
 
 bench: install
 	$(BIN)/python -m pip install -e '.[bench]'
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/recommend.py
+	$(BIN)/python benchmarks/serve.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

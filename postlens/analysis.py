@@ -107,7 +107,12 @@ class Analyzer:
 
     def analyze_one(self, source: str, content: bytes | Path) -> Analysis:
         """Analyse one picture or raise the :class:`PostlensError` that says what is wrong."""
-        (result,) = list(self.analyze_many([(source, content)]))
+        # Decoded in the calling thread: one picture gains nothing from the decode pool, and
+        # a server already runs one request per thread.
+        decoded = self._decode(source, content)
+        if decoded.error is not None:
+            raise decoded.error
+        (result,) = list(self._flush([decoded]))
         if isinstance(result, AnalysisFailure):
             raise result.error
         return result

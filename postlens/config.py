@@ -46,6 +46,8 @@ class Settings(BaseSettings):
         default=False, description="Let the web app sign in as any demo user (demos only).")
     admin_key: SecretStr | None = Field(
         default=None, description="An API key that may read every user's private data.")
+    retrain_delay_seconds: float = Field(
+        default=30.0, ge=0, description="Uploads trigger one retraining this long after.")
     experiment: str = Field(default="ranker", description="The A/B experiment the feed runs.")
 
     @property

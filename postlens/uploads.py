@@ -15,7 +15,6 @@ from postlens.ingest.pipeline import Ingestor
 from postlens.ingest.records import FollowRecord, InteractionRecord, PostRecord
 from postlens.store.db import Database
 from postlens.store.schema import Analysis, Picture, Post, User
-from postlens.vision.images import ImageLimits, load_image
 
 UPLOAD_SOURCE = "upload"
 
@@ -52,12 +51,12 @@ class StoredUpload:
 def store_upload(db: Database, analyzer: Analyzer, user: User, data: bytes,
                  caption: str | None = None, filename: str | None = None) -> StoredUpload:
     """Analyse and store a picture as the user's post; the same picture twice is one post."""
-    limits: ImageLimits = analyzer.limits
-    # Decode once up front so a bad file is refused before anything is written.
-    loaded = load_image(data, limits=limits, source=filename or "upload")
-    external_id = f"{user.id}:{loaded.sha256}"
+    # Analysed up front: a bad file raises its typed error before anything is written.
+    result = analyzer.analyze_one((filename or "upload")[:200], data)
+    external_id = f"{user.id}:{result.sha256}"
     record = PostRecord(external_id=external_id, author_id=user.id, picture=data,
-                        caption=caption, extra={"filename": (filename or "")[:200]})
+                        caption=caption, extra={"filename": (filename or "")[:200]},
+                        analysis=result)
     source = _OneUpload(record)
     report = Ingestor(db, analyzer).ingest(source)
     if report.errors:

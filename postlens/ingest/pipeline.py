@@ -125,11 +125,16 @@ class Ingestor:
     def _analyse(self, records: list[PostRecord]) -> Iterator[Analysis | AnalysisFailure]:
         """One result per record, analysing each distinct picture file only once."""
         unique: dict[object, PostRecord] = {}
+        ready: dict[object, Analysis] = {}
         for record in records:
-            unique.setdefault(_picture_key(record.picture), record)
+            if isinstance(record.analysis, Analysis):
+                ready[_picture_key(record.picture)] = record.analysis
+            else:
+                unique.setdefault(_picture_key(record.picture), record)
         inputs = ((str(r.picture) if isinstance(r.picture, Path) else r.external_id, r.picture)
                   for r in unique.values())
-        results = dict(zip(unique, self.analyzer.analyze_many(inputs), strict=True))  # type: ignore[arg-type]
+        results: dict[object, Analysis | AnalysisFailure] = dict(ready)
+        results.update(zip(unique, self.analyzer.analyze_many(inputs), strict=True))  # type: ignore[arg-type]
         return (results[_picture_key(record.picture)] for record in records)
 
     def _picture(self, session: Session, result: Analysis) -> tuple[Picture, int]:

@@ -28,6 +28,7 @@ class PostRecord:
     extra: dict[str, Any] = field(default_factory=dict)
     author_attributes: dict[str, Any] = field(default_factory=dict)
     author_id: int | None = None  # an existing database user (uploads), instead of ``author``
+    analysis: Any = None  # an Analysis already computed for ``picture`` (uploads)
 
 
 @dataclass

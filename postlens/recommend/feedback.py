@@ -12,7 +12,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from postlens.errors import InvalidInput, NotFound
@@ -42,14 +43,19 @@ def log_recommendations(session: Session, user_id: int, items: Sequence[ShownIte
                         arm: str | None = None) -> tuple[str, list[int]]:
     """Store one response's items; returns its request id and the logged row ids."""
     request_id = str(uuid.uuid4())
-    rows = [Recommendation(request_id=request_id, user_id=user_id, post_id=item.post_id,
-                           rank=rank, score=float(item.score), explanation=item.explanation[:300],
-                           model=model, model_version=model_version, experiment=experiment,
-                           arm=arm)
+    if not items:
+        return request_id, []
+    now = utcnow()
+    rows = [{"request_id": request_id, "user_id": user_id, "post_id": item.post_id,
+             "rank": rank, "score": float(item.score), "explanation": item.explanation[:300],
+             "model": model, "model_version": model_version, "experiment": experiment,
+             "arm": arm, "created_at": now}
             for rank, item in enumerate(items, start=1)]
-    session.add_all(rows)
-    session.flush()
-    return request_id, [row.id for row in rows]
+    # Core INSERT ... RETURNING: one statement for the whole page, no ORM bookkeeping.
+    ids = session.scalars(insert(Recommendation).returning(Recommendation.id,
+                                                           sort_by_parameter_order=True),
+                          rows).all()
+    return request_id, list(ids)
 
 
 def record_feedback(session: Session, user_id: int, post_id: int, kind: str,
@@ -71,8 +77,12 @@ def record_feedback(session: Session, user_id: int, post_id: int, kind: str,
             Feedback.recommendation_id == recommendation_id, Feedback.kind == kind))
         if already is not None:
             return 0.0  # a repeated click or like counts once
-    session.add(Feedback(recommendation_id=recommendation_id, user_id=user_id, post_id=post_id,
-                         kind=kind))
+    try:
+        with session.begin_nested():  # a concurrent duplicate loses the race harmlessly
+            session.add(Feedback(recommendation_id=recommendation_id, user_id=user_id,
+                                 post_id=post_id, kind=kind))
+    except IntegrityError:
+        return 0.0
     if kind == "impression":
         return 0.0
     weight = DEFAULT_WEIGHTS[kind]

@@ -34,6 +34,7 @@ class LiveRecommender:
         self.version = "untrained"
         self._lock = threading.RLock()  # model() installs under the lock it holds
         self._retrain_lock = threading.Lock()
+        self._timer: threading.Timer | None = None
         self._cache: OrderedDict[tuple[Any, ...], tuple[list[int], list[float], list[str]]] = \
             OrderedDict()
 
@@ -49,6 +50,15 @@ class LiveRecommender:
                         self._install(train(self.db, self.settings, self.name))
         assert self._model is not None
         return self._model
+
+    def retrain_soon(self, delay: float = 30.0) -> None:
+        """Coalesce retraining requests: one retrain ``delay`` seconds after the first."""
+        with self._lock:
+            if self._timer is not None and self._timer.is_alive():
+                return
+            self._timer = threading.Timer(delay, self.retrain)
+            self._timer.daemon = True
+            self._timer.start()
 
     def retrain(self) -> None:
         """Fit a fresh model on everything in the database and swap it in."""
@@ -75,7 +85,8 @@ class LiveRecommender:
                 self._cache.move_to_end(key)
                 return self._cache[key]
         model = self.model
-        with threadpool_limits(1, "blas"):
+        # scipy and numpy objects are not safe to read while feedback mutates them.
+        with self._lock, threadpool_limits(1, "blas"):
             try:
                 ids, scores, why = model.recommend(user_id, n=n, diversity=diversity,
                                                    freshness=freshness)
@@ -99,14 +110,15 @@ class LiveRecommender:
         """Fold a reaction into the live model and drop that user's cached answers."""
         if weight:
             # A post newer than the model raises UnknownId: the next retraining includes it.
-            with contextlib.suppress(UnknownId):
+            with self._lock, contextlib.suppress(UnknownId):
                 self.model.update_user(user_id, [post_id], [weight])
         with self._lock:
             for key in [k for k in self._cache if k[1] == user_id]:
                 del self._cache[key]
 
     def similar_to_post(self, post_id: int, n: int) -> tuple[list[int], list[float]]:
-        ids, scores = self.model.similar_items(post_id, n=n)
+        with self._lock:
+            ids, scores = self.model.similar_items(post_id, n=n)
         return ids.tolist(), scores.tolist()
 
     def similar_to_vector(self, embedding: np.ndarray, n: int,
@@ -117,7 +129,8 @@ class LiveRecommender:
                         if c.name == "content"), None)
         if content is None:
             return [], []
-        rows, scores = content.index_.search(embedding, n + 1)
+        with self._lock:
+            rows, scores = content.index_.search(embedding, n + 1)
         pairs = [(int(model.item_ids_[r]), float(s)) for r, s in zip(rows[0], scores[0],
                                                                      strict=True)
                  if r >= 0 and int(model.item_ids_[r]) != exclude][:n]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import time
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -41,8 +42,19 @@ def api_key(x_api_key: Annotated[str | None, Header()] = None,
 KeyDep = Annotated[str | None, Depends(api_key)]
 
 
-def current_user(session: SessionDep, key: KeyDep) -> User:
-    return user_for_key(session, key)
+KEY_CACHE_SECONDS = 30.0
+
+
+def current_user(session: SessionDep, key: KeyDep, state: StateDep) -> User:
+    """The key's user; lookups are cached for 30 s (a revoked key stops within that)."""
+    now, cache = time.monotonic(), state.key_cache
+    if key and key in cache and cache[key][1] > now:
+        return cache[key][0]
+    user = user_for_key(session, key)
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[key or ""] = (user, now + KEY_CACHE_SECONDS)
+    return user
 
 
 def optional_user(session: SessionDep, key: KeyDep) -> User | None:

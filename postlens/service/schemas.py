@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any
 
 import numpy as np
+from fastapi import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -93,6 +95,39 @@ def post_public(post: Post, analysis: Analysis | None = None) -> PostPublic:
         categories=[CategoryScore(**c) for c in (analysis.categories or [])] if analysis else [])
 
 
+def json_response(body: BaseModel | list[Any], status_code: int = 200) -> Response:
+    """Serialise once with pydantic-core; returning a Response skips FastAPI's re-validation
+    of the response model (which would rebuild every nested model a second time)."""
+    if isinstance(body, list):
+        content = b"[" + b",".join(item.model_dump_json().encode() for item in body) + b"]"
+    else:
+        content = body.model_dump_json().encode()
+    return Response(content, status_code=status_code, media_type="application/json")
+
+
+class PostCache:
+    """Presented posts by id. Posts do not change once stored, so feeds skip the database
+    and validation for posts they have shown before; bounded, oldest dropped first."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self._posts: dict[int, PostPublic] = {}
+        self._lock = threading.Lock()
+
+    def get_many(self, session: Session, ids: list[int]) -> dict[int, PostPublic]:
+        with self._lock:
+            found = {i: self._posts[i] for i in ids if i in self._posts}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            fresh = posts_by_id(session, missing)
+            with self._lock:
+                self._posts.update(fresh)
+                while len(self._posts) > self.size:
+                    self._posts.pop(next(iter(self._posts)))
+            found.update(fresh)
+        return found
+
+
 def posts_by_id(session: Session, ids: list[int]) -> dict[int, PostPublic]:
     rows = session.execute(select(Post, Analysis).outerjoin(
         Analysis, Analysis.picture_id == Post.picture_id).where(Post.id.in_(ids))).all()
@@ -101,8 +136,9 @@ def posts_by_id(session: Session, ids: list[int]) -> dict[int, PostPublic]:
 
 def items(session: Session, ids: list[int], scores: list[float],
           explanations: list[str] | None = None,
-          recommendation_ids: list[int] | None = None) -> list[ItemPublic]:
-    posts = posts_by_id(session, ids)
+          recommendation_ids: list[int] | None = None,
+          cache: PostCache | None = None) -> list[ItemPublic]:
+    posts = cache.get_many(session, ids) if cache else posts_by_id(session, ids)
     out = []
     for i, (post_id, score) in enumerate(zip(ids, scores, strict=True)):
         if post_id in posts:

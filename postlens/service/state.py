@@ -9,7 +9,9 @@ from postlens.analysis import Analyzer
 from postlens.config import Settings
 from postlens.evaluation.abtest import Experiment
 from postlens.recommend.live import LiveRecommender
+from postlens.service.schemas import PostCache
 from postlens.store.db import Database
+from postlens.store.schema import User
 
 # The A/B arms are recommender configurations served from the same trained model.
 ARMS = {"hybrid": {"diversity": 0.0, "freshness": 0.0},
@@ -22,6 +24,8 @@ class AppState:
     db: Database
     live: LiveRecommender
     experiment: Experiment
+    posts: PostCache = field(default_factory=PostCache)
+    key_cache: dict[str, tuple[User, float]] = field(default_factory=dict)
     _analyzer: Analyzer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -42,7 +42,8 @@ async def create_analysis(state: StateDep, session: SessionDep, user: CurrentUse
     stored = store_upload(state.db, state.analyzer, user, data, caption, file.filename)
     similar_ids, similar_scores = state.live.similar_to_vector(stored.embedding, 6,
                                                                exclude=stored.post_id)
-    background.add_task(state.live.retrain)  # the new picture becomes recommendable
+    # The new picture becomes recommendable at the next retraining; bursts share one.
+    background.add_task(state.live.retrain_soon, state.settings.retrain_delay_seconds)
     return AnalysisPublic(
         post_id=stored.post_id, sha256=stored.sha256, width=stored.width, height=stored.height,
         format=stored.format,

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import FileResponse
 from sqlalchemy import select
 
 from postlens.errors import NotFound
 from postlens.service.deps import SessionDep, StateDep
-from postlens.service.schemas import ItemPublic, Page, PostPublic, items, posts_by_id
+from postlens.service.schemas import (
+    ItemPublic,
+    Page,
+    PostPublic,
+    items,
+    json_response,
+    posts_by_id,
+)
 from postlens.store.schema import Picture, Post
 from postlens.vision.images import MIME_TYPES
 
@@ -20,11 +27,13 @@ Offset = Annotated[int, Query(ge=0, le=10_000)]
 
 
 @router.get("/api/posts", response_model=Page)
-def list_posts(session: SessionDep, limit: Limit = 20, offset: Offset = 0) -> Page:
+def list_posts(session: SessionDep, state: StateDep, limit: Limit = 20, offset: Offset = 0
+               ) -> Response:
     """Newest posts first, paginated."""
     ids = list(session.scalars(select(Post.id).order_by(Post.id.desc())
                                .offset(offset).limit(limit)))
-    return Page(items=items(session, ids, [0.0] * len(ids)), offset=offset, limit=limit)
+    return json_response(Page(items=items(session, ids, [0.0] * len(ids), cache=state.posts),
+                              offset=offset, limit=limit))
 
 
 @router.get("/api/posts/{post_id}", response_model=PostPublic)
@@ -38,12 +47,13 @@ def get_post(post_id: int, session: SessionDep) -> PostPublic:
 
 @router.get("/api/posts/{post_id}/similar", response_model=list[ItemPublic])
 def similar_posts(post_id: int, session: SessionDep, state: StateDep,
-                  limit: Limit = 10) -> list[ItemPublic]:
+                  limit: Limit = 10) -> Response:
     """Posts whose pictures look most alike."""
     if session.get(Post, post_id) is None:
         raise NotFound(f"unknown post id {post_id}")
     ids, scores = state.live.similar_to_post(post_id, limit)
-    return items(session, ids, scores, ["looks similar"] * len(ids))
+    return json_response(items(session, ids, scores, ["looks similar"] * len(ids),
+                               cache=state.posts))
 
 
 @router.get("/pictures/{post_id}", include_in_schema=False)

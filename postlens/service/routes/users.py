@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from postlens.errors import NotFound
 from postlens.profiles import activity_counts, category_rows
 from postlens.recommend.feedback import ShownItem, log_recommendations
 from postlens.service.deps import CurrentUser, KeyDep, SessionDep, StateDep, require_self
-from postlens.service.schemas import Page, ProfilePublic, average_categories, items
+from postlens.service.schemas import (
+    Page,
+    ProfilePublic,
+    average_categories,
+    items,
+    json_response,
+)
 from postlens.service.state import ARMS
 from postlens.store.schema import User
 
@@ -20,7 +26,7 @@ router = APIRouter(prefix="/api/users", tags=["users"])
 @router.get("/{user_id}/recommendations", response_model=Page)
 def recommendations(user_id: int, state: StateDep, session: SessionDep, user: CurrentUser,
                     key: KeyDep, limit: Annotated[int, Query(ge=1, le=100)] = 10,
-                    offset: Annotated[int, Query(ge=0, le=400)] = 0) -> Page:
+                    offset: Annotated[int, Query(ge=0, le=400)] = 0) -> Response:
     """Your feed: ranked posts with scores and explanations. Every item shown is logged
     with the model version and A/B arm; send feedback with its recommendation_id."""
     require_self(user_id, user, state, key)
@@ -33,7 +39,8 @@ def recommendations(user_id: int, state: StateDep, session: SessionDep, user: Cu
                                                                      strict=True)],
             model=state.live.name, model_version=state.live.version,
             experiment=state.experiment.name, arm=arm)
-    return Page(items=items(session, ids, scores, why, logged), offset=offset, limit=limit)
+    return json_response(Page(items=items(session, ids, scores, why, logged, cache=state.posts),
+                              offset=offset, limit=limit))
 
 
 @router.get("/{user_id}/profile", response_model=ProfilePublic)
