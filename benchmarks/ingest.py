@@ -167,17 +167,10 @@ def render(model_rate: float, rows: list[tuple[str, dict[str, float]]], cold: fl
 
 def write_docs(report: str, key: str = "ingest benchmark", title: str = "Ingest (foundation)"
                ) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    marker = f"<!-- {key} -->"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = f"{marker}\n## {title}\n\n{report}\n{marker}"
-    if marker in text:
-        head, _, rest = text.partition(marker)
-        _, _, tail = rest.partition(marker)
-        text = head + section + tail
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    path.write_text(text)
+    from postlens.evaluation.report import replace_section
+
+    replace_section(ROOT / "docs" / "benchmarks.md", key, f"## {title}\n\n{report}",
+                    "# Benchmarks\n")
 
 
 if __name__ == "__main__":

@@ -8,20 +8,11 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from postlens.errors import PostlensError
+from postlens.errors import Forbidden, Unauthorized
 from postlens.store.schema import ApiKey, User
 
+__all__ = ["Forbidden", "Unauthorized", "hash_key", "issue_key", "user_for_key"]
 KEY_PREFIX = "pl_"
-
-
-class Unauthorized(PostlensError):
-    status_code = 401
-    code = "unauthorized"
-
-
-class Forbidden(PostlensError):
-    status_code = 403
-    code = "forbidden"
 
 
 def hash_key(key: str) -> str:

@@ -229,12 +229,15 @@ def train_command(
     typer.echo(f"trained {model}: {len(fitted.user_ids_)} users, {len(fitted.item_ids_)} posts")
 
 
+CountOption = Annotated[int, typer.Option("--n", min=1, max=500, help="How many.")]
+ModelOption = Annotated[str, typer.Option(help="Which trained recommender.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON instead of a table.")]
+
+
 @app.command("recommend")
 def recommend_command(
     user: Annotated[str, typer.Argument(help="User id or handle, e.g. movielens:1.")],
-    n: Annotated[int, typer.Option("--n", min=1, max=500)] = 10,
-    model: Annotated[str, typer.Option(help="Which trained recommender.")] = "hybrid",
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    n: CountOption = 10, model: ModelOption = "hybrid", as_json: JsonOption = False,
 ) -> None:
     """Recommend posts to a user, with scores and explanations."""
     from postlens.recommend.service import describe, load_trained, resolve_user
@@ -256,9 +259,7 @@ def recommend_command(
 @app.command("similar")
 def similar_command(
     post: Annotated[int, typer.Argument(help="Post id.")],
-    n: Annotated[int, typer.Option("--n", min=1, max=500)] = 10,
-    model: Annotated[str, typer.Option(help="Which trained recommender.")] = "hybrid",
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    n: CountOption = 10, model: ModelOption = "hybrid", as_json: JsonOption = False,
 ) -> None:
     """Posts most similar to a post."""
     from postlens.recommend.service import describe, load_trained

@@ -48,6 +48,16 @@ class MalformedRecord(InvalidInput):
     code = "malformed_record"
 
 
+class Unauthorized(PostlensError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(PostlensError):
+    status_code = 403
+    code = "forbidden"
+
+
 class NotFound(PostlensError):
     status_code = 404
     code = "not_found"

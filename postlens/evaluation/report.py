@@ -16,9 +16,14 @@ def provenance() -> str:
 
 
 def write_section(path: Path, key: str, title: str, body: str) -> None:
+    replace_section(path, key, f"## {title}\n\n{provenance()}\n\n{body}", "# Evaluation\n")
+
+
+def replace_section(path: Path, key: str, content: str, heading: str) -> None:
+    """Put ``content`` between the file's ``<!-- key -->`` markers (appended the first time)."""
     marker = f"<!-- {key} -->"
-    text = path.read_text() if path.exists() else "# Evaluation\n"
-    section = f"{marker}\n## {title}\n\n{provenance()}\n\n{body}\n{marker}"
+    text = path.read_text() if path.exists() else heading
+    section = f"{marker}\n{content}\n{marker}"
     if marker in text:
         head, _, rest = text.partition(marker)
         _, _, tail = rest.partition(marker)
