@@ -124,7 +124,10 @@ class LiveRecommender:
     def similar_to_vector(self, embedding: np.ndarray, n: int,
                           exclude: int | None = None) -> tuple[list[int], list[float]]:
         """Nearest pictures to an embedding (e.g. a fresh upload) in the content index."""
-        model = self.model
+        try:
+            model = self.model
+        except NotFound:  # nothing to train on yet: the first upload has no neighbours
+            return [], []
         content = next((c for c in getattr(model, "components_", [model])
                         if c.name == "content"), None)
         if content is None:

@@ -144,3 +144,28 @@ def test_similar_posts(client: TestClient) -> None:
     coffee = next(p for p in posts if (p["post"]["caption"] or "").startswith("coffee"))
     similar = client.get(f"/api/posts/{coffee['post']['id']}/similar").json()
     assert similar and similar[0]["post"]["caption"].startswith("coffee")
+
+
+def test_first_upload_into_an_empty_database(tmp_path, model_dir, cat_jpeg: bytes) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from postlens.auth import issue_key
+    from postlens.config import Settings
+    from postlens.service.app import create_app
+    from postlens.store.schema import User
+
+    home = tmp_path / "empty"
+    (home / "models").mkdir(parents=True)
+    for path in model_dir.iterdir():
+        shutil.copy(path, home / "models" / path.name)
+    app = create_app(Settings(home=home))
+    with app.state.postlens.db.transaction() as session:
+        user = User(handle="upload:first")
+        session.add(user)
+        session.flush()
+        key = issue_key(session, user.id)
+    with TestClient(app) as client:
+        response = client.post("/api/analyses", headers={"X-API-Key": key},
+                               files={"file": ("cat.jpg", cat_jpeg, "image/jpeg")})
+        assert response.status_code == 201, response.text
+        assert response.json()["similar"] == []
