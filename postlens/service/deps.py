@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Cookie, Depends, Header, Request
@@ -17,7 +17,9 @@ from postlens.store.schema import User
 KEY_COOKIE = "postlens_key"
 
 
-def get_state(request: Request) -> AppState:
+# The dependencies below do no blocking I/O (a session connects lazily; key lookups are
+# cached), so they are async: FastAPI would otherwise run each in its own thread-pool hop.
+async def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.postlens
     return state
 
@@ -25,7 +27,7 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_session(state: StateDep) -> Iterator[Session]:
+async def get_session(state: StateDep) -> AsyncIterator[Session]:
     with state.db.reader() as session:
         yield session
 
@@ -33,7 +35,7 @@ def get_session(state: StateDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def api_key(x_api_key: Annotated[str | None, Header()] = None,
+async def api_key(x_api_key: Annotated[str | None, Header()] = None,
             postlens_key: Annotated[str | None, Cookie()] = None) -> str | None:
     """The key from the X-API-Key header, or from the web app's HttpOnly cookie."""
     return x_api_key or postlens_key
@@ -45,7 +47,7 @@ KeyDep = Annotated[str | None, Depends(api_key)]
 KEY_CACHE_SECONDS = 30.0
 
 
-def current_user(session: SessionDep, key: KeyDep, state: StateDep) -> User:
+async def current_user(session: SessionDep, key: KeyDep, state: StateDep) -> User:
     """The key's user; lookups are cached for 30 s (a revoked key stops within that)."""
     now, cache = time.monotonic(), state.key_cache
     if key and key in cache and cache[key][1] > now:
@@ -57,7 +59,7 @@ def current_user(session: SessionDep, key: KeyDep, state: StateDep) -> User:
     return user
 
 
-def optional_user(session: SessionDep, key: KeyDep) -> User | None:
+async def optional_user(session: SessionDep, key: KeyDep) -> User | None:
     try:
         return user_for_key(session, key) if key else None
     except Exception:
