@@ -15,8 +15,8 @@ from postlens.evaluation.abtest import experiment_report
 from postlens.profiles import category_rows
 from postlens.service.deps import KEY_COOKIE, OptionalUser, SessionDep, StateDep
 from postlens.service.routes.analyses import read_limited
-from postlens.service.routes.users import recommendations
-from postlens.service.schemas import Page, average_categories, items, posts_by_id
+from postlens.service.routes.users import build_feed
+from postlens.service.schemas import average_categories, items, posts_by_id
 from postlens.store.schema import Analysis, Post, User
 from postlens.store.stats import database_stats
 from postlens.uploads import store_upload
@@ -68,9 +68,7 @@ def my_page(request: Request, session: SessionDep, state: StateDep,
             user: OptionalUser) -> Response:
     if user is None:
         return RedirectResponse("/login", status_code=303)
-    key = request.cookies.get(KEY_COOKIE)
-    feed = Page.model_validate_json(
-        bytes(recommendations(user.id, state, session, user, key, limit=12, offset=0).body))
+    feed = build_feed(state, session, user.id, limit=12, offset=0)
     interests = average_categories(category_rows(session, user.id))
     return render(request, "me.html", user, feed=feed.items, interests=interests)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from sqlalchemy.orm import Session
 
 from postlens.errors import NotFound
 from postlens.profiles import activity_counts, category_rows
@@ -17,7 +18,7 @@ from postlens.service.schemas import (
     items,
     json_response,
 )
-from postlens.service.state import ARMS
+from postlens.service.state import ARMS, AppState
 from postlens.store.schema import User
 
 router = APIRouter(prefix="/api/users", tags=["users"])
@@ -30,6 +31,12 @@ def recommendations(user_id: int, state: StateDep, session: SessionDep, user: Cu
     """Your feed: ranked posts with scores and explanations. Every item shown is logged
     with the model version and A/B arm; send feedback with its recommendation_id."""
     require_self(user_id, user, state, key)
+    return json_response(build_feed(state, session, user_id, limit, offset))
+
+
+def build_feed(state: AppState, session: Session, user_id: int, limit: int, offset: int
+               ) -> Page:
+    """One page of a user's feed, each item logged with the model version and A/B arm."""
     arm = state.experiment.assign(user_id)
     ids, scores, why = state.live.recommend(user_id, offset + limit, **ARMS[arm])
     ids, scores, why = ids[offset:], scores[offset:], why[offset:]
@@ -39,8 +46,8 @@ def recommendations(user_id: int, state: StateDep, session: SessionDep, user: Cu
                                                                      strict=True)],
             model=state.live.name, model_version=state.live.version,
             experiment=state.experiment.name, arm=arm)
-    return json_response(Page(items=items(session, ids, scores, why, logged, cache=state.posts),
-                              offset=offset, limit=limit))
+    return Page(items=items(session, ids, scores, why, logged, cache=state.posts),
+                offset=offset, limit=limit)
 
 
 @router.get("/{user_id}/profile", response_model=ProfilePublic)
