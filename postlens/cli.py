@@ -383,8 +383,8 @@ def serve(
     from postlens.service.app import create_app
 
     threadpool_limits(1, "blas")  # one BLAS thread per request; requests run in parallel
-    settings = _settings().model_copy(update={"demo_login": demo_login or
-                                              _settings().demo_login})
+    settings = _settings()
+    settings = settings.model_copy(update={"demo_login": demo_login or settings.demo_login})
     console.print(f"postlens on http://{host}:{port}  (API docs: /docs)")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
                 limit_concurrency=256, timeout_keep_alive=5)
