@@ -31,7 +31,7 @@ class LiveRecommender:
         self.settings = settings
         self.name = name
         self._model: Recommender | None = None
-        self.version = "untrained"
+        self.version = "not-loaded-yet"  # loaded (or trained) on first use
         self._lock = threading.RLock()  # model() installs under the lock it holds
         self._retrain_lock = threading.Lock()
         self._timer: threading.Timer | None = None
