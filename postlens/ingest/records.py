@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from postlens.errors import MalformedRecord
 
-_HASHTAG = re.compile(r"(?<![\w&])#(\w{1,100})", re.UNICODE)
+HASHTAG_PATTERN = re.compile(r"(?<![\w&])#(\w{1,100})", re.UNICODE)
 
 
 @dataclass
@@ -63,7 +63,7 @@ class Source(Protocol):
 def hashtags(caption: str | None) -> list[str]:
     """Hashtags in order of first appearance, lower-cased, without the '#'."""
     seen: dict[str, None] = {}
-    for tag in _HASHTAG.findall(caption or ""):
+    for tag in HASHTAG_PATTERN.findall(caption or ""):
         seen.setdefault(tag.lower(), None)
     return list(seen)
 

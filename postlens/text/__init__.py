@@ -1,0 +1,1 @@
+"""Text understanding: caption and hashtag cleaning (encoders come with the interests work)."""
