@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from postlens.errors import InvalidInput, NotFound, PostlensError
 from postlens.recommend.data import Dataset
 from postlens.recommend.rerank import freshness_boost, mmr
+from postlens.vision.encoders import l2_normalise
 
 Ids = int | Sequence[int] | np.ndarray
 RecommendResult = tuple[np.ndarray, np.ndarray, list[Any]]
@@ -122,14 +123,13 @@ class Recommender(ABC):
         # cannot reorder near-ties: batch results equal single results.
         scores = np.round(np.array(self._scores(rows), dtype=np.float32), 5)
         self._mask(scores, rows, filter_seen, exclude, candidates)
-        item_times = getattr(self, "item_times_", None)
-        if freshness > 0 and item_times is not None:
-            scores = freshness_boost(scores, item_times, self.last_time_, freshness)
+        if freshness > 0 and self.item_times_ is not None:
+            scores = freshness_boost(scores, self.item_times_, self.last_time_, freshness)
         vectors = self._item_vectors() if diversity > 0 else None
         if vectors is None:
             top = top_k_columns(scores, min(n, scores.shape[1]))
         else:
-            unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+            unit = l2_normalise(vectors)
             pool = top_k_columns(scores, min(n * 5, scores.shape[1]))
             top = np.array([diversify(p, s, unit, n, diversity)
                             for p, s in zip(pool, scores, strict=True)], dtype=np.int64)
@@ -167,8 +167,7 @@ class Recommender(ABC):
         vectors = self._item_vectors()
         if vectors is None:
             raise InvalidInput(f"the {self.name} recommender has no notion of item similarity")
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        unit = vectors / np.maximum(norms, 1e-12)
+        unit = l2_normalise(vectors)
         sims = unit[cols] @ unit.T
         sims[np.arange(len(cols)), cols] = -np.inf
         k = min(n, sims.shape[1] - 1)

@@ -12,7 +12,8 @@ import numpy as np
 from postlens.errors import InvalidInput
 from postlens.recommend.base import Ids, Recommender, as_id_list
 from postlens.recommend.data import Dataset
-from postlens.recommend.index import VectorIndex, normalise
+from postlens.recommend.index import VectorIndex
+from postlens.vision.encoders import l2_normalise
 
 DAY = 86_400.0
 
@@ -53,11 +54,11 @@ class ContentRecommender(Recommender):
         if len(weights) == 0 or not np.any(weights > 0):
             return np.zeros(self.index_.out_dim, np.float32)
         reduced = self.index_.vectors_[items.indices].astype(np.float32)
-        return normalise(weights @ reduced)
+        return l2_normalise(weights @ reduced)
 
     def taste_for_vectors(self, embeddings: np.ndarray) -> np.ndarray:
         """A taste from raw embeddings (uploads, stated interests) for cold-start users."""
-        return normalise(self.index_.transform(np.atleast_2d(embeddings)).mean(axis=0))
+        return l2_normalise(self.index_.transform(np.atleast_2d(embeddings)).mean(axis=0))
 
     def _scores(self, user_rows: np.ndarray) -> np.ndarray:
         scores = self.index_.scores(self.tastes_[user_rows])

@@ -149,7 +149,7 @@ class HybridRecommender(Recommender):
             component = self._build(name)
             # Copies: components fold feedback into their own state independently.
             for attribute in ("user_ids_", "item_ids_", "user_items_", "last_time_",
-                              "_item_pos", "_user_pos"):
+                              "item_times_", "_item_pos", "_user_pos"):
                 setattr(component, attribute, copy.copy(getattr(self, attribute)))
             prefix = f"c{i}_"
             component._restore({k[len(prefix):]: v for k, v in state.items()

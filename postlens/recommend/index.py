@@ -12,15 +12,11 @@ import faiss
 import numpy as np
 
 from postlens.errors import InvalidInput
+from postlens.vision.encoders import l2_normalise
 
 # Searches here are one query at a time: OpenMP's thread start-up costs more than the scan
 # (10 ms against 0.1 ms for a small index), and servers parallelise across requests instead.
 faiss.omp_set_num_threads(1)
-
-
-def normalise(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 class VectorIndex:
@@ -52,7 +48,8 @@ class VectorIndex:
         return self
 
     def transform(self, vectors: np.ndarray) -> np.ndarray:
-        return normalise((np.asarray(vectors, dtype=np.float32) - self.mean_) @ self.components_.T)
+        return l2_normalise((np.asarray(vectors, dtype=np.float32) - self.mean_)
+                            @ self.components_.T)
 
     def add(self, vectors: np.ndarray, *, reset: bool = False, chunk: int = 65_536) -> None:
         """Reduce and append vectors (in chunks, so memory stays bounded)."""
