@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from postlens.errors import MalformedRecord
-from postlens.ingest.records import FollowRecord, InteractionRecord, PostRecord, parse_count
+from postlens.ingest.records import PostRecord, PostsOnly, parse_count
 
 LIKES_FILE = "y_likes_data.txt"
 _LINE = re.compile(r"^\s*(?:(\d+)\s*[:=,\s]\s*)?\[?\s*([\d,]+)\s*\]?\s*$")
 
 
-class LikesFolderSource:
+class LikesFolderSource(PostsOnly):
     name = "likes-folder"
     platform = "instagram"
 
@@ -39,12 +39,6 @@ class LikesFolderSource:
             yield PostRecord(external_id=f"{self.account}/{number}", author=self.account,
                              author_name=self.account, picture=picture, likes=likes,
                              extra={"index": number})
-
-    def interactions(self) -> Iterator[InteractionRecord]:
-        return iter(())
-
-    def follows(self) -> Iterator[FollowRecord]:
-        return iter(())
 
 
 def read_likes(path: Path) -> dict[int, int]:

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from postlens.errors import MalformedRecord
-from postlens.ingest.records import FollowRecord, InteractionRecord, PostRecord, from_timestamp
+from postlens.ingest.records import PostRecord, PostsOnly, from_timestamp
 
 _STEM = re.compile(r"^(\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2})_UTC(?:_(\d+))?$")
 
 
-class InstaloaderSource:
+class InstaloaderSource(PostsOnly):
     name = "instagram"
     platform = "instagram"
 
@@ -94,12 +94,6 @@ class InstaloaderSource:
                         "profession": clean.get("Profession/Activity", ""),
                         "country": clean.get("Country/Continent", "")}
         return accounts
-
-    def interactions(self) -> Iterator[InteractionRecord]:
-        return iter(())
-
-    def follows(self) -> Iterator[FollowRecord]:
-        return iter(())
 
 
 def _caption(node: dict[str, Any]) -> str | None:

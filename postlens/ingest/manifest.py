@@ -15,9 +15,8 @@ from typing import Any
 
 from postlens.errors import MalformedRecord
 from postlens.ingest.records import (
-    FollowRecord,
-    InteractionRecord,
     PostRecord,
+    PostsOnly,
     parse_count,
     parse_datetime,
 )
@@ -25,7 +24,7 @@ from postlens.ingest.records import (
 KNOWN_FIELDS = {"path", "caption", "user", "likes", "comments", "timestamp", "platform", "id"}
 
 
-class ManifestSource:
+class ManifestSource(PostsOnly):
     name = "manifest"
     platform: str | None = None
 
@@ -84,9 +83,3 @@ class ManifestSource:
             likes=parse_count(row.get("likes"), field_name="likes", source=where),
             comments=parse_count(row.get("comments"), field_name="comments", source=where),
             extra=extra)
-
-    def interactions(self) -> Iterator[InteractionRecord]:
-        return iter(())
-
-    def follows(self) -> Iterator[FollowRecord]:
-        return iter(())

@@ -60,6 +60,16 @@ class Source(Protocol):
     def follows(self) -> Iterator[FollowRecord]: ...
 
 
+class PostsOnly:
+    """Base for sources that hold posts but no interactions or follows."""
+
+    def interactions(self) -> Iterator[InteractionRecord]:
+        return iter(())
+
+    def follows(self) -> Iterator[FollowRecord]:
+        return iter(())
+
+
 def hashtags(caption: str | None) -> list[str]:
     """Hashtags in order of first appearance, lower-cased, without the '#'."""
     seen: dict[str, None] = {}

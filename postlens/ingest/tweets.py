@@ -15,14 +15,14 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from postlens.errors import MalformedRecord
-from postlens.ingest.records import FollowRecord, InteractionRecord, PostRecord
+from postlens.ingest.records import PostRecord, PostsOnly
 from postlens.vision.images import IMAGE_SUFFIXES
 
 POST_COLUMNS = ["post_id", "post_text", "user_id", "image_id(s)", "username", "timestamp",
                 "label"]
 
 
-class TweetsSource:
+class TweetsSource(PostsOnly):
     name = "twitter"
     platform = "twitter"
 
@@ -79,9 +79,3 @@ class TweetsSource:
             extra={"event": meta.get("event") or image_id.split("_")[0], "label": row["label"],
                    "image_id": image_id, "image_url": url,
                    "image_host": urlparse(url).hostname or ""})
-
-    def interactions(self) -> Iterator[InteractionRecord]:
-        return iter(())
-
-    def follows(self) -> Iterator[FollowRecord]:
-        return iter(())
