@@ -40,15 +40,16 @@ async def create_analysis(state: StateDep, session: SessionDep, user: CurrentUse
     content; the file name is never used as a path."""
     data = await read_limited(file, state.settings.max_image_bytes)
     stored = store_upload(state.db, state.analyzer, user, data, caption, file.filename)
-    similar_ids, similar_scores = state.live.similar_to_vector(stored.embedding, 6,
+    result = stored.analysis
+    similar_ids, similar_scores = state.live.similar_to_vector(result.embedding, 6,
                                                                exclude=stored.post_id)
     # The new picture becomes recommendable at the next retraining; bursts share one.
     background.add_task(state.live.retrain_soon, state.settings.retrain_delay_seconds)
     return AnalysisPublic(
-        post_id=stored.post_id, sha256=stored.sha256, width=stored.width, height=stored.height,
-        format=stored.format,
-        labels=[Scored(label=x["label"], score=x["score"]) for x in stored.labels],
-        categories=[CategoryScore(**c) for c in stored.categories],
-        interests=average_categories([(stored.categories, 1.0)], k=3),
+        post_id=stored.post_id, sha256=result.sha256, width=result.width, height=result.height,
+        format=result.format,
+        labels=[Scored(label=x["label"], score=x["score"]) for x in result.labels],
+        categories=[CategoryScore(**c) for c in result.categories],
+        interests=average_categories([(result.categories, 1.0)], k=3),
         similar=items(session, similar_ids, similar_scores, ["looks similar"] * len(similar_ids)),
-        model=stored.model)
+        model=f"{result.model}/{result.model_version}")
