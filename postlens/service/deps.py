@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Cookie, Depends, Header, Request
 from sqlalchemy.orm import Session
 
-from postlens.auth import Forbidden, user_for_key
+from postlens.auth import Forbidden, Unauthorized, user_for_key
 from postlens.service.state import AppState
 from postlens.store.schema import User
 
@@ -47,22 +47,27 @@ KeyDep = Annotated[str | None, Depends(api_key)]
 KEY_CACHE_SECONDS = 30.0
 
 
-async def current_user(session: SessionDep, key: KeyDep, state: StateDep) -> User:
+def cached_user(session: Session, key: str | None, state: AppState) -> User:
     """The key's user; lookups are cached for 30 s (a revoked key stops within that)."""
     now, cache = time.monotonic(), state.key_cache
     if key and key in cache and cache[key][1] > now:
         return cache[key][0]
-    user = user_for_key(session, key)
+    user = user_for_key(session, key)  # raises Unauthorized for a missing or unknown key
     if len(cache) > 10_000:
         cache.clear()
-    cache[key or ""] = (user, now + KEY_CACHE_SECONDS)
+    cache[str(key)] = (user, now + KEY_CACHE_SECONDS)
     return user
 
 
-async def optional_user(session: SessionDep, key: KeyDep) -> User | None:
+async def current_user(session: SessionDep, key: KeyDep, state: StateDep) -> User:
+    return cached_user(session, key, state)
+
+
+async def optional_user(session: SessionDep, key: KeyDep, state: StateDep) -> User | None:
+    """The signed-in user for web pages; a missing or stale cookie means signed out."""
     try:
-        return user_for_key(session, key) if key else None
-    except Exception:
+        return cached_user(session, key, state) if key else None
+    except Unauthorized:
         return None
 
 
