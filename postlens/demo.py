@@ -13,12 +13,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
 
 from postlens.ingest.records import FollowRecord, InteractionRecord, PostRecord
 from postlens.vision.images import IMAGE_SUFFIXES
+
+if TYPE_CHECKING:
+    from postlens.analysis import Analyzer
+    from postlens.store.db import Database
 
 # photo -> topic; the topics are the tastes of the simulated users
 DEMO_PHOTOS = {
@@ -128,18 +133,15 @@ class DemoCommunity:
                     yield FollowRecord(user, other)
 
 
-def build_demo(settings_home: Path, db: object, analyzer: object,
+def build_demo(settings_home: Path, db: Database, analyzer: Analyzer,
                extra_folder: Path | None = None) -> dict[str, str]:
-    """Ingest the community, issue one API key per user, train; returns {handle: key}."""
+    """Ingest the community and issue one API key per user; returns {handle: key}."""
     from sqlalchemy import select
 
-    from postlens.analysis import Analyzer
     from postlens.auth import issue_key
     from postlens.ingest.pipeline import Ingestor
-    from postlens.store.db import Database
     from postlens.store.schema import ApiKey, User
 
-    assert isinstance(db, Database) and isinstance(analyzer, Analyzer)
     Ingestor(db, analyzer).ingest(DemoCommunity(extra_folder))
     keys_path = settings_home / "demo-keys.json"
     keys: dict[str, str] = json.loads(keys_path.read_text()) if keys_path.exists() else {}
