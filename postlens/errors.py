@@ -67,3 +67,16 @@ class ModelError(PostlensError):
     """A model that cannot be built, exported or loaded."""
 
     code = "model_error"
+
+
+class NotFittedError(PostlensError):
+    """A model used before it was trained."""
+
+    status_code = 409
+    code = "not_fitted"
+
+
+class TaxonomyError(InvalidInput):
+    """A taxonomy file that cannot be used; the message names the file and the field."""
+
+    code = "invalid_taxonomy"

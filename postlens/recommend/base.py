@@ -18,18 +18,13 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import scipy.sparse as sp
 
-from postlens.errors import InvalidInput, NotFound, PostlensError
+from postlens.errors import InvalidInput, NotFittedError, NotFound
 from postlens.recommend.data import Dataset
 from postlens.recommend.rerank import freshness_boost, mmr
 from postlens.vision.encoders import l2_normalise
 
 Ids = int | Sequence[int] | np.ndarray
 RecommendResult = tuple[np.ndarray, np.ndarray, list[Any]]
-
-
-class NotFittedError(PostlensError):
-    status_code = 409
-    code = "not_fitted"
 
 
 class UnknownId(NotFound):

@@ -170,3 +170,31 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TextEmbedding(Base):
+    """A post's caption embedding, computed once per text model."""
+
+    __tablename__ = "text_embeddings"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    model: Mapped[str] = mapped_column(String(80), primary_key=True)
+    model_version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    embedding: Mapped[bytes] = mapped_column(LargeBinary)  # float32; empty for no text
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class InterestProfile(Base):
+    """A user's stored top interests over one taxonomy, with the activity it was built from."""
+
+    __tablename__ = "interest_profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    taxonomy: Mapped[str] = mapped_column(String(80), primary_key=True)
+    # What the profile was built from: changes when new posts or likes arrive.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    interests: Mapped[list[Any]] = mapped_column(default=list)
+    n_posts: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

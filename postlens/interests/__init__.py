@@ -1,0 +1,1 @@
+"""Interests: taxonomies, per-post interest scores from pictures and text, user profiles."""
