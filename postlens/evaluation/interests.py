@@ -125,34 +125,40 @@ def _groups(accounts: Sequence[Account]) -> np.ndarray:
 
 def fit_and_score(model: InterestModel, features: Features, train: np.ndarray,
                   label: np.ndarray, groups: np.ndarray | None = None,
-                  folds: int = 5) -> PostScores:
+                  folds: int = 5, pictures: np.ndarray | None = None) -> PostScores:
     """Fit on the ``train`` rows, score every row. Without ``groups``: zero-shot sources
     only, calibrated on the training rows. With them: linear heads too, the calibration
     fitted on out-of-fold logits (grouped folds) so the heads' training fit does not
-    inflate their weight."""
+    inflate their weight. ``pictures`` (one id per row) lets the image head see each
+    picture once when many rows share it (retweets)."""
     model.heads = {}
     if groups is None:
         model.fit_calibration(features.rows(train), label[train])
         return model.score(features)
     oof: dict[str, np.ndarray] = {}
     for inner_train, inner_test in GroupKFold(n_splits=folds).split(train, groups=groups):
-        _fit_heads(model, features, train[inner_train], label)
+        _fit_heads(model, features, train[inner_train], label, pictures)
         for name, logits in model.sources(features.rows(train[inner_test])).items():
             oof.setdefault(name, np.zeros((len(train), logits.shape[1])))[inner_test] = logits
     model.calibration = fit_calibration(oof, features.has_image[train],
                                         features.has_text[train], label[train])
-    _fit_heads(model, features, train, label)
+    _fit_heads(model, features, train, label, pictures)
     scores = model.score(features)
     model.heads = {}
     return scores
 
 
 def _fit_heads(model: InterestModel, features: Features, rows: np.ndarray,
-               label: np.ndarray) -> None:
+               label: np.ndarray, pictures: np.ndarray | None) -> None:
     assert features.image is not None
-    for modality, x, present in (("image", features.image, features.has_image),
-                                 ("text", features.text, features.has_text)):
-        use = rows[present[rows]]
+    image_rows = rows
+    if pictures is not None:
+        _, first = np.unique(pictures[rows], return_index=True)
+        image_rows = rows[np.sort(first)]
+    for modality, x, present, use in (
+            ("image", features.image, features.has_image, image_rows),
+            ("text", features.text, features.has_text, rows)):
+        use = use[present[use]]
         model.fit_head(modality, x[use], label[use])
 
 

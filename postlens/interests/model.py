@@ -166,6 +166,12 @@ class InterestModel:
         else:
             weights[classes], bias[classes] = regression.coef_, regression.intercept_
         self.heads[modality] = LinearHead(weights, bias)
+        # Until fit_calibration says otherwise, the (log-loss trained) head alone speaks for
+        # its modality, in its own view and in the fused one.
+        weights_of = self.calibration.weights
+        weights_of[modality] = {f"{modality}:head": 1.0}
+        weights_of["fused"] = {name: w for name, w in weights_of["fused"].items()
+                               if not name.startswith(modality)} | {f"{modality}:head": 1.0}
 
     def fit_calibration(self, features: Features, y: np.ndarray) -> Calibration:
         self.calibration = fit_calibration(self.sources(features), features.has_image,
