@@ -390,6 +390,10 @@ def serve(
                 limit_concurrency=256, timeout_keep_alive=5)
 
 
+# Registered for their @app.command side effects; kept in their own module for size.
+import postlens.cli_interests  # noqa: E402, F401
+
+
 def main() -> None:  # pragma: no cover - the console script entry point
     logging.basicConfig(level=logging.WARNING)
     app()

@@ -95,9 +95,7 @@ def evaluate_accounts(model: InterestModel, features: Features,
     """Zero-shot, zero-shot + trained heads and a label-frequency prior, each scored on
     accounts it never saw (leave one account out)."""
     taxonomy = model.taxonomy
-    label = np.zeros(len(features.has_image), dtype=int)
-    for account in accounts:
-        label[account.posts] = taxonomy.index(account.truth[0])
+    label = primary_labels(model, accounts, len(features.has_image))
     ranks: dict[str, list[tuple[int, int]]] = {}
     for held_out in accounts:
         train = [a for a in accounts if a is not held_out]
@@ -117,6 +115,14 @@ def evaluate_accounts(model: InterestModel, features: Features,
             for name, view in VIEWS.items():
                 record(f"{kind}, {name}", _ranking(scores, view, held_out.posts))
     return [AccountResult(method, r) for method, r in ranks.items()]
+
+
+def primary_labels(model: InterestModel, accounts: Sequence[Account], n: int) -> np.ndarray:
+    """Each post labelled with its account's primary interest."""
+    label = np.zeros(n, dtype=int)
+    for account in accounts:
+        label[account.posts] = model.taxonomy.index(account.truth[0])
+    return label
 
 
 def _groups(accounts: Sequence[Account]) -> np.ndarray:

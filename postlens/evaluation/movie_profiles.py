@@ -11,7 +11,6 @@ that saw it.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np

@@ -203,12 +203,12 @@ class Ingestor:
                          "weight": weight, "value": item.value, "occurred_at": item.occurred_at})
             report.interactions_seen += 1
         for start in range(0, len(rows), 5000):
-            insert_ignoring_duplicates(session, Interaction.__table__,  # type: ignore[arg-type]
+            insert_ignoring_duplicates(session, Interaction.__table__,
                                        rows[start:start + 5000])
         follows = [{"follower_id": user_id(f.follower), "followee_id": user_id(f.followee)}
                    for f in source.follows() if f.follower != f.followee]
         report.follows_seen = len(follows)
-        insert_ignoring_duplicates(session, Follow.__table__, follows)  # type: ignore[arg-type]
+        insert_ignoring_duplicates(session, Follow.__table__, follows)
 
 
 def _picture_key(picture: Path | bytes | None) -> object:

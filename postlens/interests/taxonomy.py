@@ -130,6 +130,13 @@ def _builtin(name: str) -> Taxonomy:
     return parse_taxonomy(text, BUILTIN[name])
 
 
+def builtin_name(name: str) -> str:
+    """``name`` if it is a built-in taxonomy; servers use this so clients never name files."""
+    if name not in BUILTIN:
+        raise TaxonomyError(f"unknown taxonomy {name!r}; built-in: {', '.join(BUILTIN)}")
+    return name
+
+
 def load_taxonomy(name_or_path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
     """A built-in taxonomy by name (see ``BUILTIN``) or a taxonomy JSON file by path."""
     if str(name_or_path) in BUILTIN:

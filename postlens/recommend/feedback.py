@@ -86,7 +86,7 @@ def record_feedback(session: Session, user_id: int, post_id: int, kind: str,
     if kind == "impression":
         return 0.0
     weight = DEFAULT_WEIGHTS[kind]
-    insert_ignoring_duplicates(session, Interaction.__table__, [  # type: ignore[arg-type]
+    insert_ignoring_duplicates(session, Interaction.__table__, [
         {"user_id": user_id, "post_id": post_id, "kind": kind, "weight": weight,
          "value": None, "occurred_at": utcnow()}])
     session.flush()

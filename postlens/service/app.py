@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from postlens import __version__
 from postlens.config import Settings
 from postlens.service.errors import install_error_handlers
-from postlens.service.routes import analyses, feedback, health, pages, posts, users
+from postlens.service.routes import analyses, feedback, health, interests, pages, posts, users
 from postlens.service.state import AppState
 
 
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     package = resources.files("postlens.service")
     app.state.templates = Jinja2Templates(directory=str(package.joinpath("templates")))
     app.mount("/static", StaticFiles(directory=str(package.joinpath("static"))), name="static")
-    for module in (health, analyses, posts, users, feedback, pages):
+    for module in (health, analyses, interests, posts, users, feedback, pages):
         app.include_router(module.router)
     install_error_handlers(app)
 

@@ -6,7 +6,6 @@ import threading
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 from fastapi import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -51,6 +50,31 @@ class Page(BaseModel):
     limit: int
 
 
+class InterestScore(BaseModel):
+    id: str
+    name: str
+    score: float
+
+
+class InterestsPublic(BaseModel):
+    taxonomy: str
+    fused: list[InterestScore]
+    image: list[InterestScore]
+    text: list[InterestScore]
+
+
+class InterestsQuery(BaseModel):
+    text: str = Field(min_length=1, max_length=5000, description="A caption or any text.")
+    taxonomy: str = Field(default="curlie-36", description="A built-in taxonomy name.")
+    k: int = Field(default=5, ge=1, le=50)
+
+
+class ProfileInterest(InterestScore):
+    image_score: float | None = Field(description="The picture-only profile's confidence.")
+    text_score: float | None = Field(description="The text-only profile's confidence.")
+    supporting_posts: list[int]
+
+
 class AnalysisPublic(BaseModel):
     post_id: int
     sha256: str
@@ -59,7 +83,7 @@ class AnalysisPublic(BaseModel):
     format: str
     labels: list[Scored]
     categories: list[CategoryScore]
-    interests: list[CategoryScore]
+    interests: list[InterestScore]
     similar: list[ItemPublic]
     model: str
 
@@ -80,7 +104,10 @@ class ProfilePublic(BaseModel):
     user_id: int
     handle: str
     display_name: str | None
-    interests: list[CategoryScore]
+    taxonomy: str
+    interests: list[ProfileInterest]
+    posts_used: int
+    updated_at: str
     posts: int
     interactions: int
 
@@ -147,18 +174,3 @@ def items(session: Session, ids: list[int], scores: list[float],
                 explanation=explanations[i] if explanations else None,
                 recommendation_id=recommendation_ids[i] if recommendation_ids else None))
     return out
-
-
-def average_categories(rows: list[tuple[list[dict[str, Any]], float]], k: int = 5
-                       ) -> list[CategoryScore]:
-    """Weighted mean of category confidences over pictures: a first interest profile."""
-    totals: dict[str, tuple[str, float]] = {}
-    weight_sum = sum(max(w, 0.0) for _, w in rows)
-    for categories, weight in rows:
-        for c in categories:
-            name, total = totals.get(c["id"], (c["category"], 0.0))
-            totals[c["id"]] = (name, total + c["score"] * max(weight, 0.0))
-    ranked = sorted(totals.items(), key=lambda kv: -kv[1][1])[:k]
-    scale = weight_sum if weight_sum > 0 else 1.0
-    return [CategoryScore(category=name, id=cid, score=round(float(np.float32(v / scale)), 4))
-            for cid, (name, v) in ranked]

@@ -1,4 +1,5 @@
-"""What a running server holds: settings, database, analyzer and the live recommender."""
+"""What a running server holds: settings, database, analyzer, interest models and the live
+recommender."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from postlens.analysis import Analyzer
 from postlens.config import Settings
 from postlens.evaluation.abtest import Experiment
+from postlens.interests.service import InterestService
 from postlens.recommend.live import LiveRecommender
 from postlens.service.schemas import PostCache
 from postlens.store.db import Database
@@ -27,6 +29,7 @@ class AppState:
     posts: PostCache = field(default_factory=PostCache)
     key_cache: dict[str, tuple[User, float]] = field(default_factory=dict)
     _analyzer: Analyzer | None = None
+    _interests: InterestService | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -42,3 +45,11 @@ class AppState:
                 if self._analyzer is None:
                     self._analyzer = Analyzer.from_settings(self.settings)
         return self._analyzer
+
+    @property
+    def interests(self) -> InterestService:
+        if self._interests is None:
+            with self._lock:
+                if self._interests is None:
+                    self._interests = InterestService(self.settings)
+        return self._interests

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Engine, FromClause, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from postlens.config import Settings
@@ -68,7 +68,7 @@ class Database:
         self.engine.dispose()
 
 
-def insert_ignoring_duplicates(session: Session, table: Table, rows: Sequence[dict[str, Any]]
+def insert_ignoring_duplicates(session: Session, table: FromClause, rows: Sequence[dict[str, Any]]
                                ) -> None:
     """Bulk INSERT that skips rows violating a unique constraint (SQLite and PostgreSQL)."""
     if not rows:
@@ -80,4 +80,4 @@ def insert_ignoring_duplicates(session: Session, table: Table, rows: Sequence[di
         from sqlalchemy.dialects.postgresql import insert as dialect_insert  # type: ignore[assignment]
     else:
         raise NotImplementedError(f"postlens supports SQLite and PostgreSQL, not {dialect}")
-    session.execute(dialect_insert(table).on_conflict_do_nothing(), list(rows))
+    session.execute(dialect_insert(table).on_conflict_do_nothing(), list(rows))  # type: ignore[arg-type]

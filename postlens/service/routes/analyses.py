@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Form, UploadFile
 
 from postlens.errors import ImageTooLarge, InvalidInput
+from postlens.interests.model import PostContent
 from postlens.service.deps import CurrentUser, SessionDep, StateDep
 from postlens.service.schemas import (
     AnalysisPublic,
     CategoryScore,
+    InterestScore,
     Scored,
-    average_categories,
     items,
 )
 from postlens.uploads import store_upload
@@ -50,6 +51,7 @@ async def create_analysis(state: StateDep, session: SessionDep, user: CurrentUse
         format=result.format,
         labels=[Scored(label=x["label"], score=x["score"]) for x in result.labels],
         categories=[CategoryScore(**c) for c in result.categories],
-        interests=average_categories([(result.categories, 1.0)], k=3),
+        interests=[InterestScore(**i) for i in state.interests.for_post(
+            PostContent(caption=caption, labels=result.labels), k=3)["fused"]],
         similar=items(session, similar_ids, similar_scores, ["looks similar"] * len(similar_ids)),
         model=f"{result.model}/{result.model_version}")

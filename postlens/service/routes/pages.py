@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from postlens.errors import NotFound
 from postlens.evaluation.abtest import experiment_report
-from postlens.profiles import category_rows
+from postlens.interests.posts import load_posts
 from postlens.service.deps import KEY_COOKIE, OptionalUser, SessionDep, StateDep
 from postlens.service.routes.analyses import read_limited
 from postlens.service.routes.users import build_feed
-from postlens.service.schemas import average_categories, items, posts_by_id
+from postlens.service.schemas import items, posts_by_id
 from postlens.store.schema import Analysis, Post, User
 from postlens.store.stats import database_stats
 from postlens.uploads import store_upload
@@ -59,7 +59,9 @@ def post_page(post_id: int, request: Request, session: SessionDep, state: StateD
         ids, scores = state.live.similar_to_vector(np.frombuffer(embedding, "<f4"), 6,
                                                    exclude=post_id)
         similar = items(session, ids, scores)
-    interests = average_categories([([c.model_dump() for c in post.categories], 1.0)], k=3)
+    with state.db.transaction() as writer:  # caches the caption's embedding
+        stored = load_posts(writer, [post_id], state.interests.encoder)
+    interests = state.interests.for_post(stored[0].content, k=3)["fused"] if stored else []
     return render(request, "post.html", user, post=post, similar=similar, interests=interests)
 
 
@@ -69,7 +71,8 @@ def my_page(request: Request, session: SessionDep, state: StateDep,
     if user is None:
         return RedirectResponse("/login", status_code=303)
     feed = build_feed(state, session, user.id, limit=12, offset=0)
-    interests = average_categories(category_rows(session, user.id))
+    with state.db.transaction() as writer:  # the profile is stored and refreshed
+        interests = state.interests.profile(writer, user.id)["interests"]
     return render(request, "me.html", user, feed=feed.items, interests=interests)
 
 

@@ -7,19 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
-from postlens.errors import NotFound
-from postlens.profiles import activity_counts, category_rows
+from postlens.interests.service import activity_counts
+from postlens.interests.taxonomy import builtin_name
 from postlens.recommend.feedback import ShownItem, log_recommendations
 from postlens.service.deps import CurrentUser, KeyDep, SessionDep, StateDep, require_self
 from postlens.service.schemas import (
     Page,
     ProfilePublic,
-    average_categories,
     items,
     json_response,
 )
 from postlens.service.state import ARMS, AppState
-from postlens.store.schema import User
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
@@ -51,15 +49,14 @@ def build_feed(state: AppState, session: Session, user_id: int, limit: int, offs
 
 
 @router.get("/{user_id}/profile", response_model=ProfilePublic)
-def profile(user_id: int, state: StateDep, session: SessionDep, user: CurrentUser,
-            key: KeyDep) -> ProfilePublic:
-    """Your top interests from your recent posts and likes, with confidence."""
+def profile(user_id: int, state: StateDep, user: CurrentUser, key: KeyDep,
+            taxonomy: Annotated[str, Query(description="A built-in taxonomy name.")] = "curlie-36",
+            k: Annotated[int, Query(ge=1, le=50)] = 5) -> ProfilePublic:
+    """Your top interests from your 20 most recent posts and likes (newer counts more), with
+    confidence, the picture-only and text-only confidences, and the posts behind each."""
     require_self(user_id, user, state, key)
-    target = session.get(User, user_id)
-    if target is None:
-        raise NotFound(f"unknown user id {user_id}")
-    posts, interactions = activity_counts(session, user_id)
-    return ProfilePublic(user_id=target.id, handle=target.handle,
-                         display_name=target.display_name,
-                         interests=average_categories(category_rows(session, user_id)),
-                         posts=posts, interactions=interactions)
+    with state.db.transaction() as writer:  # the profile is stored and refreshed
+        body = state.interests.profile(writer, user_id, builtin_name(taxonomy), k)
+        posts, interactions = activity_counts(writer, user_id)
+    return ProfilePublic(**body, posts=posts, interactions=interactions)
+
