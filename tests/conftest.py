@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,10 @@ from skimage import data as skdata
 
 from postlens.analysis import Analyzer
 from postlens.config import Settings
+from postlens.interests.service import InterestService
+from postlens.interests.space import TextSpace
 from postlens.store.db import Database
+from postlens.text.encoders import MiniLMEncoder
 from postlens.vision.efficientnet import EfficientNetLite0
 from postlens.vision.encoders import ImageEncoder
 
@@ -44,6 +48,20 @@ def encoder(model_dir: Path) -> ImageEncoder:
     return EfficientNetLite0(model_dir)
 
 
+@pytest.fixture(scope="session")
+def text_space(model_dir: Path) -> TextSpace:
+    """The real all-MiniLM-L6-v2 in ONNX Runtime and the ImageNet class embeddings, built
+    once for the whole test session in the shared model cache."""
+    space = TextSpace(MiniLMEncoder(model_dir), model_dir)
+    space.class_embeddings()
+    return space
+
+
+@pytest.fixture
+def interests(settings: Settings, text_space: TextSpace) -> InterestService:
+    return InterestService(settings, text_space)
+
+
 @pytest.fixture
 def settings(tmp_path: Path, model_dir: Path) -> Settings:
     return Settings(home=tmp_path / "home", database_url=None)
@@ -69,3 +87,15 @@ def cat_jpeg() -> bytes:
 @pytest.fixture(scope="session")
 def coffee_jpeg() -> bytes:
     return jpeg_bytes(skdata.coffee())
+
+
+@pytest.fixture
+def cli_env(settings: Settings, model_dir: Path, encoder: ImageEncoder,
+            text_space: TextSpace) -> dict[str, str]:
+    # Reuse the session's exported models so the CLI does not export them again.
+    encoder.encode(np.zeros((1, 3, 224, 224), dtype=np.float32))  # exported by now
+    home = settings.home
+    (home / "models").mkdir(parents=True, exist_ok=True)
+    for path in model_dir.iterdir():
+        os.link(path, home / "models" / path.name)
+    return {"POSTLENS_HOME": str(home)}

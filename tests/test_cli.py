@@ -5,27 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
-import pytest
 from typer.testing import CliRunner
 
 from postlens.cli import app
-from postlens.config import Settings
-from postlens.vision.encoders import ImageEncoder
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(settings: Settings, model_dir: Path, encoder: ImageEncoder,
-            monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    # Reuse the session's exported model so the CLI does not export it again.
-    encoder.encode(np.zeros((1, 3, 224, 224), dtype=np.float32))  # exported by now
-    home = settings.home
-    (home / "models").mkdir(parents=True, exist_ok=True)
-    for path in model_dir.iterdir():
-        (home / "models" / path.name).write_bytes(path.read_bytes())
-    return {"POSTLENS_HOME": str(home)}
 
 
 def test_analyze_json_lines(tmp_path: Path, cat_jpeg: bytes, cli_env: dict[str, str]) -> None:

@@ -131,12 +131,14 @@ def _groups(accounts: Sequence[Account]) -> np.ndarray:
 
 def fit_and_score(model: InterestModel, features: Features, train: np.ndarray,
                   label: np.ndarray, groups: np.ndarray | None = None,
-                  folds: int = 5, pictures: np.ndarray | None = None) -> PostScores:
+                  folds: int = 5, pictures: np.ndarray | None = None,
+                  balanced: bool = False) -> PostScores:
     """Fit on the ``train`` rows, score every row. Without ``groups``: zero-shot sources
     only, calibrated on the training rows. With them: linear heads too, the calibration
     fitted on out-of-fold logits (grouped folds) so the heads' training fit does not
     inflate their weight. ``pictures`` (one id per row) lets the image head see each
-    picture once when many rows share it (retweets)."""
+    picture once when many rows share it (retweets); ``balanced`` calibrates for
+    macro-averaged metrics."""
     model.heads = {}
     if groups is None:
         model.fit_calibration(features.rows(train), label[train])
@@ -146,9 +148,10 @@ def fit_and_score(model: InterestModel, features: Features, train: np.ndarray,
         _fit_heads(model, features, train[inner_train], label, pictures)
         for name, logits in model.sources(features.rows(train[inner_test])).items():
             oof.setdefault(name, np.zeros((len(train), logits.shape[1])))[inner_test] = logits
-    model.calibration = fit_calibration(oof, features.has_image[train],
-                                        features.has_text[train], label[train])
+    calibration = fit_calibration(oof, features.has_image[train], features.has_text[train],
+                                  label[train], balanced)
     _fit_heads(model, features, train, label, pictures)
+    model.calibration = calibration  # fit_head reset it to "the head alone"
     scores = model.score(features)
     model.heads = {}
     return scores

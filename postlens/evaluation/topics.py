@@ -38,10 +38,15 @@ class TopicData:
     dropped: dict[str, int]  # event -> tweets left out
 
 
-def load_topics(session: Session, space: TextSpace, source: str = "twitter") -> TopicData:
+def load_topics(session: Session, space: TextSpace, source: str = "twitter",
+                per_picture: int | None = None) -> TopicData:
+    """Tweets with a picture; ``per_picture`` keeps only the first tweets of each picture."""
     rows = session.execute(select(Post.id, Post.picture_id, Post.extra)
                            .where(Post.source == source, Post.picture_id.is_not(None))
                            .order_by(Post.id)).all()
+    if per_picture is not None:
+        seen: Counter[int] = Counter()
+        rows = [r for r in rows if (seen.update([r[1]]) or seen[r[1]] <= per_picture)]
     pictures_per_event: dict[str, set[int]] = {}
     for _, picture, extra in rows:
         pictures_per_event.setdefault(str(extra.get("event")), set()).add(picture)
@@ -66,7 +71,8 @@ def evaluate_topics(data: TopicData, space: TextSpace, seed: int = 0) -> list[li
     folds = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
     for train, test in folds.split(np.zeros(n), data.label, groups=data.pictures):
         scores = fit_and_score(model, data.features, train, data.label,
-                               groups=data.pictures[train], folds=3, pictures=data.pictures)
+                               groups=data.pictures[train], folds=3, pictures=data.pictures,
+                               balanced=True)
         for name, view in VIEWS.items():
             predicted[name][test] = np.nan_to_num(scores.view(view)[test], nan=-1).argmax(1)
         majority[test] = Counter(data.label[train].tolist()).most_common(1)[0][0]

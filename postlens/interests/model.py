@@ -226,28 +226,32 @@ def scores_from_sources(sources: Sources, has_image: np.ndarray, has_text: np.nd
     return PostScores(image, text, fused)
 
 
-def _nll(logits: np.ndarray, y: np.ndarray) -> float:
-    if len(y) == 0:
-        return 0.0
-    return float(-log_softmax(logits, axis=1)[np.arange(len(y)), y].mean())
-
-
 def fit_calibration(sources: Sources, has_image: np.ndarray, has_text: np.ndarray,
-                    y: np.ndarray) -> Calibration:
-    """Per view, source weights that minimise the negative log-likelihood of ``y``."""
+                    y: np.ndarray, balanced: bool = False) -> Calibration:
+    """Per view, non-negative source weights that minimise the negative log-likelihood of
+    ``y`` (with ``balanced``, every category weighs the same in total, as macro-averaged
+    metrics count them). The logits are linear in the weights, so the problem is convex:
+    the optimum does not depend on the starting point."""
     weights: dict[str, dict[str, float]] = {}
     for view, rows in (("image", has_image), ("text", has_text), ("fused", has_image & has_text)):
         names = _view_sources(view, sources)
-        stacked = [sources[name][rows] for name in names]
+        stacked = np.stack([sources[name][rows] for name in names])  # (sources, n, K)
+        truth = y[rows]
+        counts = np.bincount(truth, minlength=stacked.shape[2]).astype(float)
+        sample = 1.0 / counts[truth] if balanced else np.ones(len(truth))
+        sample /= max(sample.sum(), 1e-12)
 
-        def objective(log_w: np.ndarray, stacked: list[np.ndarray] = stacked,
-                      rows: np.ndarray = rows) -> float:
-            logits = sum(np.exp(v) * s for v, s in zip(log_w, stacked, strict=True))
-            return _nll(np.asarray(logits), y[rows])
+        def objective(w: np.ndarray, stacked: np.ndarray = stacked, truth: np.ndarray = truth,
+                      sample: np.ndarray = sample) -> tuple[float, np.ndarray]:
+            log_p = log_softmax(np.tensordot(w, stacked, axes=1), axis=1)
+            loss = -(sample * log_p[np.arange(len(truth)), truth]).sum()
+            residual = np.exp(log_p)
+            residual[np.arange(len(truth)), truth] -= 1.0
+            return float(loss), np.einsum("snk,nk->s", stacked, residual * sample[:, None])
 
-        start = np.log([DEFAULT_WEIGHTS[view].get(n, 1.0) for n in names])
+        start = np.array([DEFAULT_WEIGHTS[view].get(n, 1.0) for n in names])
         if rows.any():
-            start = minimize(objective, start, method="L-BFGS-B",
-                             bounds=[(np.log(1e-3), np.log(1e3))] * len(names)).x
-        weights[view] = {name: float(np.exp(v)) for name, v in zip(names, start, strict=True)}
+            start = minimize(objective, start, jac=True, method="L-BFGS-B",
+                             bounds=[(0.0, 1e3)] * len(names)).x
+        weights[view] = {name: float(v) for name, v in zip(names, start, strict=True)}
     return Calibration(weights)

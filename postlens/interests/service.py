@@ -49,10 +49,11 @@ class Activity:
 class InterestService:
     """Builds interest models per taxonomy (with trained heads when saved) and profiles."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, space: TextSpace | None = None) -> None:
         self.settings = settings
-        self.encoder = MiniLMEncoder(settings.model_dir, settings.inference_threads)
-        self.space = TextSpace(self.encoder, settings.model_dir)
+        self.space = space or TextSpace(
+            MiniLMEncoder(settings.model_dir, settings.inference_threads), settings.model_dir)
+        self.encoder = self.space.encoder
         self._models: dict[str, InterestModel] = {}
         self._lock = threading.Lock()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from postlens.analysis import Analyzer
 from postlens.config import Settings
 from postlens.demo import build_demo
+from postlens.interests.space import TextSpace
 from postlens.recommend.service import train
 from postlens.service.app import create_app
 from postlens.store.db import Database
@@ -31,11 +33,12 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory, encoder: ImageEncoder) -
 
 
 @pytest.fixture
-def client_home(demo_home: Path, tmp_path: Path, model_dir: Path) -> Path:
+def client_home(demo_home: Path, tmp_path: Path, model_dir: Path, text_space: TextSpace
+                ) -> Path:
     home = tmp_path / "home"
     shutil.copytree(demo_home, home)
-    for path in model_dir.iterdir():  # the session's exported ONNX model
-        shutil.copy(path, home / "models" / path.name)
+    for path in model_dir.iterdir():  # the session's exported ONNX models, read-only
+        os.link(path, home / "models" / path.name)
     return home
 
 

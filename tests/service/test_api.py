@@ -44,6 +44,7 @@ def test_upload_a_cat_and_get_labels_with_confidence(client: TestClient, keys: d
     assert {"tabby", "tiger cat", "Egyptian cat"} & {x["label"] for x in body["labels"][:3]}
     assert body["categories"][0]["category"] == "animals & pets"
     assert 0 < body["categories"][0]["score"] <= 1
+    assert body["interests"][0]["id"] == "pets", body["interests"]  # picture and caption
     assert body["similar"], "similar pictures expected"
     # the demo's cat pictures are the nearest
     assert any("chelsea" in (s["post"]["caption"] or "") or "cat" in (s["post"]["caption"] or "")

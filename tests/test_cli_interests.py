@@ -1,0 +1,66 @@
+"""``postlens interests``, ``postlens profile`` and ``postlens evaluate interests``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from postlens.cli import app
+
+runner = CliRunner()
+
+
+def test_interests_of_a_text(cli_env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["interests", "Tiger wins the golf tournament #TheMasters",
+                                 "--json"], env=cli_env)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["fused"][0]["id"] == "golf" and body["image"] == []
+    assert len(body["text"]) == 5
+
+
+def test_interests_of_a_picture_with_caption(cli_env: dict[str, str], tmp_path: Path,
+                                             coffee_jpeg: bytes) -> None:
+    (tmp_path / "coffee.jpg").write_bytes(coffee_jpeg)
+    result = runner.invoke(app, ["interests", str(tmp_path / "coffee.jpg"), "--taxonomy",
+                                 "babelnet-34", "--caption", "espresso before work", "--json"],
+                           env=cli_env)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["taxonomy"] == "babelnet-34"
+    assert {v: body[v][0]["id"] for v in ("fused", "image", "text")} == dict.fromkeys(
+        ("fused", "image", "text"), "food_and_drink")
+
+
+def test_interests_of_a_broken_picture_and_bad_taxonomy(cli_env: dict[str, str],
+                                                        tmp_path: Path) -> None:
+    (tmp_path / "broken.jpg").write_bytes(b"not a picture")
+    result = runner.invoke(app, ["interests", str(tmp_path / "broken.jpg")], env=cli_env)
+    assert result.exit_code == 2 and "error" in result.output
+    result = runner.invoke(app, ["interests", "golf", "--taxonomy", str(tmp_path / "no.json")],
+                           env=cli_env)
+    assert result.exit_code == 2 and "no built-in taxonomy" in result.output
+
+
+def test_profile_of_a_user(cli_env: dict[str, str], tmp_path: Path, cat_jpeg: bytes) -> None:
+    (tmp_path / "cat.jpg").write_bytes(cat_jpeg)
+    (tmp_path / "m.jsonl").write_text(json.dumps(
+        {"path": "cat.jpg", "user": "ana", "caption": "my kitten sleeping #catlife"}) + "\n")
+    assert runner.invoke(app, ["ingest", "manifest", str(tmp_path / "m.jsonl")],
+                         env=cli_env).exit_code == 0
+    result = runner.invoke(app, ["profile", "manifest:ana", "--json", "--top-k", "3"],
+                           env=cli_env)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["interests"][0]["id"] == "pets" and len(body["interests"]) == 3
+    table = runner.invoke(app, ["profile", "manifest:ana"], env=cli_env)
+    assert "Pets" in table.stdout
+    missing = runner.invoke(app, ["profile", "manifest:nobody"], env=cli_env)
+    assert missing.exit_code == 2 and "unknown user" in missing.output
+
+
+def test_evaluate_interests_refuses_unknown_runs(cli_env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["evaluate", "interests", "--only", "flickr"], env=cli_env)
+    assert result.exit_code == 2 and "unknown evaluation" in result.output
