@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/recommend.py
 	$(BIN)/python benchmarks/serve.py
+	$(BIN)/python benchmarks/interests.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

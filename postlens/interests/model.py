@@ -31,9 +31,10 @@ VIEWS = ("image", "text", "fused")
 # Without labelled data of its own a model uses these weights: the negative-log-likelihood
 # fit of the zero-shot sources on the 180 posts of the Instagram evaluation
 # (`postlens evaluate interests instagram` prints the fit). The picture's zero-shot signal is
-# weak on people's posts, so it is flat alone and nearly silent beside a caption.
-DEFAULT_WEIGHTS = {"image": {"image:zero-shot": 2.6}, "text": {"text:zero-shot": 14.3},
-                   "fused": {"image:zero-shot": 0.1, "text:zero-shot": 14.3}}
+# weak on people's posts: alone it is kept flat, and beside a caption the fit gives it no
+# weight at all (user profiles still pool the picture-only profile, see interests.aggregate).
+DEFAULT_WEIGHTS = {"image": {"image:zero-shot": 2.55}, "text": {"text:zero-shot": 14.3},
+                   "fused": {"image:zero-shot": 0.0, "text:zero-shot": 14.3}}
 
 
 @dataclass

@@ -49,12 +49,18 @@ class TextSpace:
     def prototypes(self, taxonomy: Taxonomy) -> np.ndarray:
         """(n_categories, 384): each category's mean prompt embedding, unit length."""
         key = (taxonomy.name, taxonomy.version, _fingerprint(
-            p for c in taxonomy.categories for p in c.prompts()))
+            [self.encoder.name, self.encoder.version,
+             *(p for c in taxonomy.categories for p in c.prompts())]))
         with self._lock:
             if key not in self._prototypes:
-                rows = [l2_normalise(self.embed(c.prompts()).mean(axis=0))
-                        for c in taxonomy.categories]
-                self._prototypes[key] = np.stack(rows)
+                def compute() -> np.ndarray:
+                    return np.stack([l2_normalise(self.embed(c.prompts()).mean(axis=0))
+                                     for c in taxonomy.categories])
+
+                safe_name = "".join(ch if ch.isalnum() or ch in "-_" else "_"
+                                    for ch in taxonomy.name)[:60]
+                path = self.cache_dir / f"prototypes-{safe_name}-{key[2]}.npy"
+                self._prototypes[key] = _cached_array(path, compute)
             return self._prototypes[key]
 
     def class_embeddings(self) -> np.ndarray:
