@@ -55,6 +55,21 @@ def pictures_1080(count: int) -> list[bytes]:
     return out
 
 
+def captions_1080(count: int) -> list[str]:
+    """The captions of the same Instagram posts (Instaloader's .txt), else generated ones."""
+    folder = DATA / "instagram-accounts" / "posts"
+    files = sorted(folder.glob("*/*.jpg")) if folder.is_dir() else []
+    out = []
+    for i in range(count):
+        text = files[i].with_suffix(".txt") if i < len(files) else None
+        out.append(text.read_text(encoding="utf-8")[:2200] if text and text.exists()
+                   else f"day {i} of the trip: beach, sunset and great food #travel")
+    return out
+
+
+CAPTIONS = captions_1080(120)
+
+
 def rss_mb(pid: int) -> float:
     text = Path(f"/proc/{pid}/status").read_text()
     match = re.search(r"VmRSS:\s+(\d+) kB", text)
@@ -84,7 +99,8 @@ def bench_uploads(base: str, keys: list[str], pictures: list[bytes], clients: in
             for i in range(worker + clients, len(pictures), clients):
                 start = time.perf_counter()
                 response = client.post("/api/analyses", headers={"X-API-Key": keys[worker]},
-                                       files={"file": (f"{i}.jpg", pictures[i], "image/jpeg")})
+                                       files={"file": (f"{i}.jpg", pictures[i], "image/jpeg")},
+                                       data={"caption": CAPTIONS[i]})
                 elapsed = time.perf_counter() - start
                 with lock:
                     latencies.append(elapsed)
@@ -113,6 +129,18 @@ def bench_feed(base: str, key: str, user_id: int, seconds: int = 20) -> tuple[fl
 
     run_threads(8, job)
     return done[0] / seconds, errors[0], "8 Python threads"
+
+
+def bench_profile(base: str, key: str, user_id: int, n: int = 200) -> tuple[float, float]:
+    """p50 and p99 of one user's stored profile (activity unchanged between reads)."""
+    latencies = []
+    with httpx.Client(base_url=base, timeout=30) as client:
+        client.get(f"/api/users/{user_id}/profile", headers={"X-API-Key": key})
+        for _ in range(n):
+            start = time.perf_counter()
+            client.get(f"/api/users/{user_id}/profile", headers={"X-API-Key": key})
+            latencies.append(time.perf_counter() - start)
+    return float(np.percentile(latencies, 50)), float(np.percentile(latencies, 99))
 
 
 def soak(base: str, keys: dict[str, str], users: dict[str, int], pictures: list[bytes],
@@ -147,9 +175,13 @@ def soak(base: str, keys: dict[str, str], users: dict[str, int], pictures: list[
                     if response.status_code == 404:  # newer than the model: not an error
                         response = client.get(f"/api/posts/{post_id}")
                 elif draw < 0.83:
-                    picture = pictures[int(rng.integers(len(pictures)))]
+                    i = int(rng.integers(len(pictures)))
                     response = client.post("/api/analyses", headers=headers,
-                                           files={"file": ("p.jpg", picture, "image/jpeg")})
+                                           files={"file": ("p.jpg", pictures[i], "image/jpeg")},
+                                           data={"caption": CAPTIONS[i]})
+                elif draw < 0.88:
+                    response = client.get(f"/api/users/{users[handle]}/profile",
+                                          headers=headers)
                 else:
                     response = client.get("/api/health")
                 counts[0] += 1
@@ -203,6 +235,7 @@ def main() -> None:
                                                     pictures[:80])
             first = handles[0]
             rate, feed_errors, tool = bench_feed(base, keys[first], users[first])
+            profile_p50, profile_p99 = bench_profile(base, keys[first], users[first])
             count, soak_errors, memory = soak(base, keys, users, pictures[80:], args.soak_seconds,
                                               server.pid)
         finally:
@@ -218,14 +251,18 @@ def main() -> None:
         "",
         "| measure | result | target |",
         "|---|---|---|",
-        f"| upload -> answer, 1080 px JPEG, 4 concurrent clients, p50 | {p50 * 1000:.0f} ms | "
+        f"| upload with its Instagram caption -> answer (labels, categories, interests, "
+        f"similar), 1080 px JPEG, 4 concurrent clients, p50 | {p50 * 1000:.0f} ms | "
         "< 150 ms |",
         f"| same, p99 | {p99 * 1000:.0f} ms | < 400 ms |",
         f"| upload errors | {upload_errors} of 80 | 0 |",
         f"| recommendations endpoint ({tool}, 20 s) | {rate:.0f} requests/s, {feed_errors} "
         "errors | >= 300 requests/s |",
+        f"| stored interest profile, p50 / p99 | {profile_p50 * 1000:.1f} / "
+        f"{profile_p99 * 1000:.1f} ms | |",
         f"| mixed load for {args.soak_seconds} s (60% feed+feedback, 20% posts+similar, "
-        f"3% uploads, rest health) | {count} requests, {soak_errors} errors | 0 errors |",
+        f"3% captioned uploads, 5% profiles, rest health) | {count} requests, "
+        f"{soak_errors} errors | 0 errors |",
         f"| server RSS during the mixed load: start / max / end | {memory[0]:.0f} / "
         f"{max(memory):.0f} / {memory[-1]:.0f} MB | bounded |",
     ])

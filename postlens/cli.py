@@ -355,6 +355,7 @@ def demo(
     """Build a clearly labelled SIMULATED community from bundled photos and train on it."""
     from postlens.analysis import Analyzer
     from postlens.demo import build_demo
+    from postlens.interests.service import InterestService
     from postlens.recommend.service import train
     from postlens.store.db import Database
 
@@ -363,6 +364,7 @@ def demo(
         db = Database.from_settings(settings)
         keys = build_demo(settings.home, db, Analyzer.from_settings(settings), folder)
         model = train(db, settings, "hybrid")
+        InterestService(settings).warm_up()  # the text model's one-off export, not at upload
     except PostlensError as error:
         raise _fail(error) from error
     typer.echo(f"simulated community ready: {len(keys)} users, {len(model.item_ids_)} posts; "

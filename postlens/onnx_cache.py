@@ -19,6 +19,9 @@ from postlens.errors import ModelError
 
 log = logging.getLogger(__name__)
 
+# Every exporter in postlens uses the TorchScript exporter at this opset.
+ONNX_OPSET = 17
+
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()

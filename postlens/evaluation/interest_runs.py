@@ -9,6 +9,7 @@ from pathlib import Path
 from postlens.analysis import Analyzer
 from postlens.config import Settings
 from postlens.evaluation import interests, movie_profiles, topics
+from postlens.evaluation.report import markdown
 from postlens.ingest import open_source
 from postlens.ingest.pipeline import Ingestor
 from postlens.interests.model import InterestModel
@@ -17,11 +18,6 @@ from postlens.interests.taxonomy import load_taxonomy
 from postlens.store.db import Database
 
 Run = Callable[[Settings, Path], tuple[str, str]]
-
-
-def markdown(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
 def _prepare(settings: Settings, format_name: str, path: Path) -> tuple[Database, InterestService]:

@@ -40,7 +40,6 @@ PROFESSION_INTERESTS = {
     "professional wrestler": "fitness",
     "magazine": "travel",
 }
-MODALITIES = ("text only", "image only", "fused")
 
 
 def profession_interests(profession: str) -> list[str]:

@@ -23,6 +23,7 @@ from postlens.evaluation.metrics import (
     precision_at_k,
     recall_at_k,
 )
+from postlens.evaluation.report import markdown
 from postlens.evaluation.splits import temporal_split
 from postlens.recommend.data import Dataset
 
@@ -145,6 +146,4 @@ def cornac_trainer(model_name: str, *, seed: int = 0, **params: Any) -> Trainer:
 
 
 def markdown_table(results: list[ModelResult]) -> str:
-    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    lines += ["| " + " | ".join(r.row()) + " |" for r in results]
-    return "\n".join(lines)
+    return markdown(HEADER, [r.row() for r in results])

@@ -15,6 +15,12 @@ def provenance() -> str:
             f"{platform.machine()} with Python {platform.python_version()}.")
 
 
+def markdown(header: list[str], rows: list[list[str]]) -> str:
+    """A markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
 def write_section(path: Path, key: str, title: str, body: str) -> None:
     replace_section(path, key, f"## {title}\n\n{provenance()}\n\n{body}", "# Evaluation\n")
 

@@ -68,6 +68,11 @@ class InterestService:
                 self._models[key] = model
             return self._models[key]
 
+    def warm_up(self, taxonomy: str | Path = DEFAULT_TAXONOMY) -> None:
+        """Export and load the text model and embed the class and category texts now."""
+        self.space.class_embeddings()
+        self.space.prototypes(self.model(taxonomy).taxonomy)
+
     def trained_path(self, taxonomy: Taxonomy) -> Path:
         return self.settings.model_dir / f"interests-{taxonomy.name}.npz"
 

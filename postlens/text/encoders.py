@@ -17,11 +17,10 @@ from typing import Any
 import numpy as np
 
 from postlens.errors import ModelError
-from postlens.onnx_cache import cpu_session, ensure_onnx
+from postlens.onnx_cache import ONNX_OPSET, cpu_session, ensure_onnx
 
 # The model was trained on up to 128 word pieces; captions longer than that are truncated.
 MAX_TOKENS = 128
-ONNX_OPSET = 17
 
 
 def checkpoint_dir() -> Path:

@@ -19,7 +19,7 @@ from PIL import Image
 
 from postlens.config import Settings
 from postlens.errors import ModelError
-from postlens.onnx_cache import cpu_session, ensure_onnx
+from postlens.onnx_cache import ONNX_OPSET, cpu_session, ensure_onnx
 from postlens.vision.encoders import (
     EncoderOutput,
     ImageEncoder,
@@ -36,7 +36,6 @@ INPUT_SIZE = 224
 # EfficientNet-Lite was trained on pixels scaled as (x - 127) / 128 (TF's lite preprocessing).
 PIXEL_MEAN = 127.0
 PIXEL_STD = 128.0
-ONNX_OPSET = 17
 
 
 def weights_path() -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -86,7 +85,7 @@ def test_seed_002_protocol_on_movielens(tmp_path_factory: pytest.TempPathFactory
     assert head >= 0.5 and head > zero_shot
 
 
-def test_shared_folder_layout(tmp_path: Path) -> None:
+def test_profession_mapping() -> None:
     assert interests.profession_interests("Musician, actress, and businesswoman") == [
         "music", "movie"]
     assert interests.profession_interests("Cricketer") == []

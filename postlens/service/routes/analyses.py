@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, UploadFile
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from postlens.errors import ImageTooLarge, InvalidInput
 from postlens.interests.model import PostContent
@@ -16,6 +18,8 @@ from postlens.service.schemas import (
     Scored,
     items,
 )
+from postlens.service.state import AppState
+from postlens.store.schema import User
 from postlens.uploads import store_upload
 
 router = APIRouter(prefix="/api", tags=["analyses"])
@@ -40,18 +44,27 @@ async def create_analysis(state: StateDep, session: SessionDep, user: CurrentUse
     confidence, interests and the most similar pictures. The type is sniffed from the
     content; the file name is never used as a path."""
     data = await read_limited(file, state.settings.max_image_bytes)
-    stored = store_upload(state.db, state.analyzer, user, data, caption, file.filename)
+    # Decoding, inference and the database are blocking work: off the event loop.
+    body = await run_in_threadpool(_analyse, state, session, user, data, caption,
+                                   file.filename)
+    # The new picture becomes recommendable at the next retraining; bursts share one.
+    background.add_task(state.live.retrain_soon, state.settings.retrain_delay_seconds)
+    return body
+
+
+def _analyse(state: AppState, session: Session, user: User, data: bytes,
+             caption: str | None, filename: str | None) -> AnalysisPublic:
+    stored = store_upload(state.db, state.analyzer, user, data, caption, filename)
     result = stored.analysis
     similar_ids, similar_scores = state.live.similar_to_vector(result.embedding, 6,
                                                                exclude=stored.post_id)
-    # The new picture becomes recommendable at the next retraining; bursts share one.
-    background.add_task(state.live.retrain_soon, state.settings.retrain_delay_seconds)
+    interests = state.interests.for_post(PostContent(caption=caption, labels=result.labels),
+                                         k=3)
     return AnalysisPublic(
         post_id=stored.post_id, sha256=result.sha256, width=result.width, height=result.height,
         format=result.format,
         labels=[Scored(label=x["label"], score=x["score"]) for x in result.labels],
         categories=[CategoryScore(**c) for c in result.categories],
-        interests=[InterestScore(**i) for i in state.interests.for_post(
-            PostContent(caption=caption, labels=result.labels), k=3)["fused"]],
+        interests=[InterestScore(**i) for i in interests["fused"]],
         similar=items(session, similar_ids, similar_scores, ["looks similar"] * len(similar_ids)),
         model=f"{result.model}/{result.model_version}")
