@@ -70,6 +70,7 @@ class InterestService:
 
     def warm_up(self, taxonomy: str | Path = DEFAULT_TAXONOMY) -> None:
         """Export and load the text model and embed the class and category texts now."""
+        self.encoder.load()
         self.space.class_embeddings()
         self.space.prototypes(self.model(taxonomy).taxonomy)
 
