@@ -34,7 +34,8 @@ def interests_command(
     try:
         if path.is_file():
             analysis = Analyzer.from_settings(settings).analyze_one(str(path), path)
-            content = PostContent(caption=caption, labels=analysis.labels)
+            content = PostContent(caption=caption, labels=analysis.labels,
+                                  embedding=analysis.embedding)
         else:
             content = PostContent(caption=" ".join(filter(None, [target, caption])))
         body = InterestService(settings).for_post(content, taxonomy, top_k)
@@ -118,3 +119,33 @@ def evaluate_interests(
         typer.echo(f"## {title}\n\n{body}\n")
         if write is not None:
             write_section(write, f"interests-{name}", title, body)
+
+
+@app.command("train-interests")
+def train_interests_command(
+    labels: Annotated[Path, typer.Argument(help="CSV with columns post,category (post: id or "
+                                                "source:external_id).")],
+    taxonomy: TaxonomyOption = "curlie-36",
+    folds: Annotated[int, typer.Option(min=2, max=20, help="Grouped folds (by author).")] = 5,
+) -> None:
+    """Train image and text heads on labelled posts (transfer learning) and calibrate the
+    fusion; the server and `postlens profile` use the saved model from then on."""
+    from postlens.interests.service import InterestService
+    from postlens.interests.training import train_from_file
+    from postlens.store.db import Database
+
+    settings = _settings()
+    try:
+        db = Database.from_settings(settings)
+        service = InterestService(settings)
+        model = service.model(taxonomy)
+        with db.transaction() as session:  # caches the captions' embeddings
+            report = train_from_file(session, model, labels, service.trained_path(model.taxonomy),
+                                     folds)
+    except PostlensError as error:
+        raise _fail(error) from error
+    accuracy = ", ".join(f"{view} {value:.1%}" for view, value in
+                         report.out_of_fold_accuracy.items())
+    typer.echo(f"trained {', '.join(report.heads) or 'no'} heads on {report.examples} posts "
+               f"({report.categories} categories); out-of-fold accuracy: {accuracy}; "
+               f"saved to {report.path}")

@@ -64,3 +64,35 @@ def test_profile_of_a_user(cli_env: dict[str, str], tmp_path: Path, cat_jpeg: by
 def test_evaluate_interests_refuses_unknown_runs(cli_env: dict[str, str]) -> None:
     result = runner.invoke(app, ["evaluate", "interests", "--only", "flickr"], env=cli_env)
     assert result.exit_code == 2 and "unknown evaluation" in result.output
+
+
+def test_train_interests_from_labelled_posts(cli_env: dict[str, str], tmp_path: Path,
+                                             cat_jpeg: bytes, coffee_jpeg: bytes) -> None:
+    (tmp_path / "cat.jpg").write_bytes(cat_jpeg)
+    (tmp_path / "coffee.jpg").write_bytes(coffee_jpeg)
+    cats = ["my kitten asleep", "the cat on the sofa", "feeding the cat", "cat nap time"]
+    food = ["espresso before work", "fresh croissants", "pasta night", "brunch with friends"]
+    rows, labels = [], ["post,category"]
+    for author in ("ana", "bo", "cy"):
+        for i, (cat, meal) in enumerate(zip(cats, food, strict=True)):
+            rows += [{"path": "cat.jpg", "user": author, "caption": cat, "id": f"{author}c{i}"},
+                     {"path": "coffee.jpg", "user": author, "caption": meal,
+                      "id": f"{author}f{i}"}]
+            labels += [f"manifest:{author}c{i},pets", f"manifest:{author}f{i},food"]
+    (tmp_path / "m.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "labels.csv").write_text("\n".join(labels) + "\n")
+    assert runner.invoke(app, ["ingest", "manifest", str(tmp_path / "m.jsonl")],
+                         env=cli_env).exit_code == 0
+    result = runner.invoke(app, ["train-interests", str(tmp_path / "labels.csv"),
+                                 "--folds", "3"], env=cli_env)
+    assert result.exit_code == 0, result.output
+    assert "trained image, text heads on 24 posts (2 categories)" in result.stdout
+    assert "fused 100.0%" in result.stdout
+    saved = Path(cli_env["POSTLENS_HOME"]) / "models" / "interests-curlie-36.npz"
+    assert saved.exists()
+    body = json.loads(runner.invoke(app, ["profile", "manifest:bo", "--json"],
+                                    env=cli_env).stdout)
+    assert {i["id"] for i in body["interests"][:2]} == {"pets", "food"}
+    (tmp_path / "bad.csv").write_text("post,category\nmanifest:anac0,unicorns\n")
+    bad = runner.invoke(app, ["train-interests", str(tmp_path / "bad.csv")], env=cli_env)
+    assert bad.exit_code == 2 and "no category 'unicorns'" in bad.output

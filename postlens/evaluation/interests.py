@@ -17,18 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.model_selection import GroupKFold
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from postlens.interests.aggregate import DEFAULT_RECENT, profile_of, recency_weights
-from postlens.interests.model import (
-    Features,
-    InterestModel,
-    PostScores,
-    fit_calibration,
-)
+from postlens.interests.model import Features, InterestModel, PostScores
 from postlens.interests.posts import load_posts
+from postlens.interests.training import fit_stacked
 from postlens.store.schema import Post, User
 
 PROFESSION_INTERESTS = {
@@ -133,41 +128,15 @@ def fit_and_score(model: InterestModel, features: Features, train: np.ndarray,
                   folds: int = 5, pictures: np.ndarray | None = None,
                   balanced: bool = False) -> PostScores:
     """Fit on the ``train`` rows, score every row. Without ``groups``: zero-shot sources
-    only, calibrated on the training rows. With them: linear heads too, the calibration
-    fitted on out-of-fold logits (grouped folds) so the heads' training fit does not
-    inflate their weight. ``pictures`` (one id per row) lets the image head see each
-    picture once when many rows share it (retweets); ``balanced`` calibrates for
-    macro-averaged metrics."""
+    only, calibrated on the training rows. With them: linear heads too (``fit_stacked``)."""
     model.heads = {}
     if groups is None:
         model.fit_calibration(features.rows(train), label[train])
         return model.score(features)
-    oof: dict[str, np.ndarray] = {}
-    for inner_train, inner_test in GroupKFold(n_splits=folds).split(train, groups=groups):
-        _fit_heads(model, features, train[inner_train], label, pictures)
-        for name, logits in model.sources(features.rows(train[inner_test])).items():
-            oof.setdefault(name, np.zeros((len(train), logits.shape[1])))[inner_test] = logits
-    calibration = fit_calibration(oof, features.has_image[train], features.has_text[train],
-                                  label[train], balanced)
-    _fit_heads(model, features, train, label, pictures)
-    model.calibration = calibration  # fit_head reset it to "the head alone"
+    fit_stacked(model, features, train, label, groups, folds, pictures, balanced)
     scores = model.score(features)
     model.heads = {}
     return scores
-
-
-def _fit_heads(model: InterestModel, features: Features, rows: np.ndarray,
-               label: np.ndarray, pictures: np.ndarray | None) -> None:
-    assert features.image is not None
-    image_rows = rows
-    if pictures is not None:
-        _, first = np.unique(pictures[rows], return_index=True)
-        image_rows = rows[np.sort(first)]
-    for modality, x, present, use in (
-            ("image", features.image, features.has_image, image_rows),
-            ("text", features.text, features.has_text, rows)):
-        use = use[present[use]]
-        model.fit_head(modality, x[use], label[use])
 
 
 def load_accounts(session: Session, model: InterestModel, source: str = "instagram"

@@ -129,9 +129,8 @@ class InterestModel:
                "text:zero-shot": np.asarray(features.text @ prototypes.T, np.float64)}
         if "text" in self.heads:
             out["text:head"] = self.heads["text"].logits(features.text)
-        if "image" in self.heads:
-            if features.image is None:
-                raise InvalidInput("the image head needs the pictures' embeddings")
+        if "image" in self.heads and features.image is not None:
+            # Without the pictures' embeddings the image head is left out of the pool.
             out["image:head"] = self.heads["image"].logits(features.image)
         for name in out:
             present = features.has_image if name.startswith("image") else features.has_text

@@ -132,7 +132,8 @@ class InterestService:
 
     def _compute(self, session: Session, model: InterestModel, activity: Activity, k: int
                  ) -> list[dict[str, Any]]:
-        posts = load_posts(session, activity.post_ids, self.encoder)
+        posts = load_posts(session, activity.post_ids, self.encoder,
+                           with_embedding="image" in model.heads)
         if not posts:
             return []
         found = {p.id for p in posts}

@@ -58,7 +58,8 @@ def _analyse(state: AppState, session: Session, user: User, data: bytes,
     result = stored.analysis
     similar_ids, similar_scores = state.live.similar_to_vector(result.embedding, 6,
                                                                exclude=stored.post_id)
-    interests = state.interests.for_post(PostContent(caption=caption, labels=result.labels),
+    interests = state.interests.for_post(PostContent(caption=caption, labels=result.labels,
+                                                     embedding=result.embedding),
                                          k=3)
     return AnalysisPublic(
         post_id=stored.post_id, sha256=result.sha256, width=result.width, height=result.height,

@@ -60,7 +60,7 @@ def post_page(post_id: int, request: Request, session: SessionDep, state: StateD
                                                    exclude=post_id)
         similar = items(session, ids, scores)
     with state.db.transaction() as writer:  # caches the caption's embedding
-        stored = load_posts(writer, [post_id], state.interests.encoder)
+        stored = load_posts(writer, [post_id], state.interests.encoder, with_embedding=True)
     interests = state.interests.for_post(stored[0].content, k=3)["fused"] if stored else []
     return render(request, "post.html", user, post=post, similar=similar, interests=interests)
 
