@@ -18,7 +18,7 @@ from sklearn.model_selection import KFold
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from postlens.interests.model import InterestModel
+from postlens.interests.model import Calibration, Features, InterestModel
 from postlens.interests.posts import load_posts
 from postlens.interests.space import TextSpace
 from postlens.interests.taxonomy import load_taxonomy
@@ -98,16 +98,20 @@ def evaluate_movie_profiles(data: MovieData, seed: int = 0) -> list[list[str]]:
     return rows
 
 
-def _out_of_fold_head(data: MovieData, features, onehot: np.ndarray, seed: int) -> np.ndarray:
+def _out_of_fold_head(data: MovieData, features: Features, onehot: np.ndarray, seed: int
+                      ) -> np.ndarray:
     """Genre probabilities of every poster from a head trained on the other folds' posters
     (one training row per (poster, genre) pair: a multi-genre movie teaches each genre)."""
     assert features.image is not None
+    zero_shot = data.model.calibration
+    data.model.calibration = Calibration()
     out = np.full(onehot.shape, np.nan)
     for train, test in KFold(n_splits=5, shuffle=True, random_state=seed).split(onehot):
         rows, labels = np.nonzero(onehot[train])
         data.model.fit_head("image", features.image[train[rows]], labels, c=0.5)
+        data.model.use_heads_alone()
         out[test] = data.model.score(features.rows(test)).image
-    data.model.heads = {}
+    data.model.heads, data.model.calibration = {}, zero_shot
     return out
 
 

@@ -45,8 +45,12 @@ def load_topics(session: Session, space: TextSpace, source: str = "twitter",
                            .where(Post.source == source, Post.picture_id.is_not(None))
                            .order_by(Post.id)).all()
     if per_picture is not None:
-        seen: Counter[int] = Counter()
-        rows = [r for r in rows if (seen.update([r[1]]) or seen[r[1]] <= per_picture)]
+        kept_rows, seen = [], Counter[int]()
+        for row in rows:
+            seen[row[1]] += 1
+            if seen[row[1]] <= per_picture:
+                kept_rows.append(row)
+        rows = kept_rows
     pictures_per_event: dict[str, set[int]] = {}
     for _, picture, extra in rows:
         pictures_per_event.setdefault(str(extra.get("event")), set()).add(picture)

@@ -27,7 +27,6 @@ from postlens.interests.space import TextSpace
 from postlens.interests.taxonomy import Taxonomy
 from postlens.text.clean import clean_caption
 
-VIEWS = ("image", "text", "fused")
 # Without labelled data of its own a model uses these weights: the negative-log-likelihood
 # fit of the zero-shot sources on the 180 posts of the Instagram evaluation
 # (`postlens evaluate interests instagram` prints the fit). The picture's zero-shot signal is
@@ -169,12 +168,16 @@ class InterestModel:
         else:
             weights[classes], bias[classes] = regression.coef_, regression.intercept_
         self.heads[modality] = LinearHead(weights, bias)
-        # Until fit_calibration says otherwise, the (log-loss trained) head alone speaks for
-        # its modality, in its own view and in the fused one.
-        weights_of = self.calibration.weights
-        weights_of[modality] = {f"{modality}:head": 1.0}
-        weights_of["fused"] = {name: w for name, w in weights_of["fused"].items()
-                               if not name.startswith(modality)} | {f"{modality}:head": 1.0}
+
+    def use_heads_alone(self) -> None:
+        """Let each trained head alone speak for its modality, in its own view and in the
+        fused one, with weight 1 (log-loss training already calibrates it): the choice
+        when there are no held-out logits to ``fit_calibration`` on."""
+        weights = self.calibration.weights
+        for modality in self.heads:
+            weights[modality] = {f"{modality}:head": 1.0}
+            weights["fused"] = {name: w for name, w in weights["fused"].items()
+                                if not name.startswith(modality)} | {f"{modality}:head": 1.0}
 
     def fit_calibration(self, features: Features, y: np.ndarray) -> Calibration:
         self.calibration = fit_calibration(self.sources(features), features.has_image,

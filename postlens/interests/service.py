@@ -42,8 +42,6 @@ OWN_POST_WEIGHT = DEFAULT_WEIGHTS["like"]  # an own post counts as much as a lik
 class Activity:
     post_ids: list[int]  # newest first
     weights: np.ndarray
-    posts: int
-    likes: int
 
 
 class InterestService:
@@ -109,7 +107,7 @@ class InterestService:
         ordered = sorted(items.items(), key=lambda kv: (kv[1][0], kv[0]), reverse=True)
         strength = np.array([w for _, (_, w) in ordered]) / OWN_POST_WEIGHT
         weights = recency_weights(len(ordered)) * np.minimum(strength, 2.0)
-        return Activity([post_id for post_id, _ in ordered], weights, len(own), len(liked))
+        return Activity([post_id for post_id, _ in ordered], weights)
 
     def profile(self, session: Session, user_id: int, taxonomy: str | Path = DEFAULT_TAXONOMY,
                 k: int = 5, recent: int = DEFAULT_RECENT) -> dict[str, Any]:

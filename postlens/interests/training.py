@@ -48,11 +48,8 @@ def fit_stacked(model: InterestModel, features: Features, train: np.ndarray,
                 pictures: np.ndarray | None = None, balanced: bool = False) -> None:
     """Heads on the ``train`` rows and calibration weights from out-of-fold logits
     (``balanced``: every category weighs the same, for macro-averaged metrics)."""
-    folds = min(folds, len(set(groups.tolist())))
-    if folds < 2:
-        raise InvalidInput("labelled posts from at least two groups (authors) are needed")
     oof: dict[str, np.ndarray] = {}
-    for inner_train, inner_test in GroupKFold(n_splits=folds).split(train, groups=groups):
+    for inner_train, inner_test in _grouped_folds(folds, groups).split(train, groups=groups):
         fit_heads(model, features, train[inner_train], label, pictures)
         for name, logits in model.sources(features.rows(train[inner_test])).items():
             oof.setdefault(name, np.zeros((len(train), logits.shape[1])))[inner_test] = logits
@@ -61,6 +58,14 @@ def fit_stacked(model: InterestModel, features: Features, train: np.ndarray,
     fit_heads(model, features, train, label, pictures)
     # A head that no fold could fit is absent from the calibration: it gets no weight.
     model.calibration = calibration
+
+
+def _grouped_folds(folds: int, groups: np.ndarray) -> GroupKFold:
+    """At most ``folds`` folds, fewer when there are fewer groups (authors) than that."""
+    n_folds = min(folds, len(set(groups.tolist())))
+    if n_folds < 2:
+        raise InvalidInput("labelled posts from at least two groups (authors) are needed")
+    return GroupKFold(n_splits=n_folds)
 
 
 @dataclass
@@ -130,11 +135,8 @@ def train_from_file(session: Session, model: InterestModel, labels: Path, path: 
 
 def _out_of_fold_accuracy(model: InterestModel, features: Features, label: np.ndarray,
                           groups: np.ndarray, folds: int) -> dict[str, float]:
-    n_folds = min(folds, len(set(groups.tolist())))
-    if n_folds < 2:
-        raise InvalidInput("labelled posts from at least two authors are needed")
-    hits = {"image": [], "text": [], "fused": []}  # type: dict[str, list[bool]]
-    for train, test in GroupKFold(n_splits=n_folds).split(label, groups=groups):
+    hits: dict[str, list[bool]] = {"image": [], "text": [], "fused": []}
+    for train, test in _grouped_folds(folds, groups).split(label, groups=groups):
         fit_stacked(model, features, train, label, groups[train], folds)
         scores = model.score(features.rows(test))
         for view, found in hits.items():

@@ -92,6 +92,7 @@ def test_heads_learn_labelled_examples_and_survive_save_load(text_space: TextSpa
                        for c in ("golf", "music", "cooking") * 2])
     features = interests.features([PostContent(caption=t) for t in texts])
     interests.fit_head("text", features.text, labels, c=10.0)
+    interests.use_heads_alone()
     predicted = interests.score(features).text.argmax(axis=1)
     assert (predicted == labels).all()
     interests.save(tmp_path / "model.npz")
