@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import platform
 import resource
@@ -24,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.ingest import DATA, write_docs
+from benchmarks.ingest import DATA, ROOT, write_docs
 
 
 def captions(n: int) -> list[str]:
@@ -54,6 +55,26 @@ def timed(call, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
 
 def pct(values: list[float], q: float) -> float:
     return sorted(values)[min(len(values) - 1, int(q * len(values)))]
+
+
+def rss_mb() -> float:
+    with open(f"/proc/{os.getpid()}/status") as handle:
+        return next(int(line.split()[1]) for line in handle if line.startswith("VmRSS")) / 1024
+
+
+def text_model_memory(texts: list[str]) -> tuple[float, float]:
+    """In a fresh process, as a server holds it (the ONNX file already exported): RSS added
+    by loading MiniLM, and RSS added by then embedding ``texts`` one at a time."""
+    from postlens.config import Settings
+    from postlens.text.encoders import MiniLMEncoder
+
+    encoder = MiniLMEncoder(Settings().model_dir)
+    before = rss_mb()
+    encoder.load()
+    loaded = rss_mb()
+    for text in texts:
+        encoder.encode([text])
+    return loaded - before, rss_mb() - loaded
 
 
 def main() -> None:
@@ -120,6 +141,12 @@ def main() -> None:
     cli = [timed(lambda: subprocess.run(
         [str(Path(sys.executable).parent / "postlens"), "interests", "golf at Augusta", "--json"],
         check=True, capture_output=True), 1)[0] for _ in range(3)]
+    probe = subprocess.run(
+        [sys.executable, "-c", "import json, sys; sys.path.insert(0, sys.argv[1]); "
+         "from benchmarks.interests import captions, text_model_memory; "
+         "print(json.dumps(text_model_memory(captions(400))))", str(ROOT)],
+        check=True, capture_output=True, text=True)
+    load_mb, working_mb = json.loads(probe.stdout.strip().splitlines()[-1])
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report = "\n".join([
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()} "
@@ -137,7 +164,10 @@ def main() -> None:
         *rows,
         f"| `postlens interests TEXT`, process start included (median of 3) | "
         f"{statistics.median(cli):.2f} s | |",
-        f"| peak RSS of this benchmark process | {peak:.0f} MB | |",
+        f"| text model memory in a fresh process: loading / embedding 400 captions | "
+        f"+{load_mb:.0f} / +{working_mb:.0f} MB | |",
+        f"| peak RSS of this benchmark process (includes the one-off export with torch) | "
+        f"{peak:.0f} MB | |",
     ])
     print(report)
     if not args.no_write:
