@@ -41,7 +41,7 @@ def poster_manifest(posters: Path, folder: Path) -> Path:
 
 def run_one(format_name: str, path: str) -> dict[str, float]:
     """Ingest one data set in this process; print one JSON line of measurements."""
-    from postlens.analysis import Analyzer
+    from postlens.analysis.analyzer import Analyzer
     from postlens.config import Settings
     from postlens.ingest import open_source
     from postlens.ingest.pipeline import Ingestor
@@ -89,7 +89,7 @@ def cli_latency(picture: Path, runs: int = 5) -> float:
 
 
 def warm_latency(picture: Path, runs: int = 30) -> float:
-    from postlens.analysis import Analyzer
+    from postlens.analysis.analyzer import Analyzer
     from postlens.config import Settings
 
     analyzer = Analyzer.from_settings(Settings())

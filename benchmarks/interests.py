@@ -66,7 +66,7 @@ def text_model_memory(texts: list[str]) -> tuple[float, float]:
     """In a fresh process, as a server holds it (the ONNX file already exported): RSS added
     by loading MiniLM, and RSS added by then embedding ``texts`` one at a time."""
     from postlens.config import Settings
-    from postlens.text.encoders import MiniLMEncoder
+    from postlens.text.minilm import MiniLMEncoder
 
     encoder = MiniLMEncoder(Settings().model_dir)
     before = rss_mb()
@@ -86,7 +86,7 @@ def main() -> None:
 
     from sqlalchemy import select
 
-    from postlens.analysis import Analyzer
+    from postlens.analysis.analyzer import Analyzer
     from postlens.config import Settings
     from postlens.ingest import open_source
     from postlens.ingest.pipeline import Ingestor

@@ -27,6 +27,12 @@ class Settings(BaseSettings):
         description="Any SQLAlchemy URL; default: a SQLite file in the home folder.",
     )
     image_encoder: str = Field(default="efficientnet-lite0", description="Registered encoder.")
+    analysis_tasks: list[str] = Field(
+        default=["embedding", "labels", "categories"],
+        description="Per-picture tasks run by default (postlens analyze --tasks overrides).")
+    model_idle_seconds: float = Field(
+        default=0.0, ge=0,
+        description="Unload a model unused this long (0: keep models loaded).")
     max_image_bytes: int = Field(default=30 * 1024 * 1024, gt=0, description="Largest upload.")
     max_image_pixels: int = Field(
         default=64_000_000, gt=0, description="Largest width*height (decompression bombs)."

@@ -22,7 +22,7 @@ from postlens.ingest.records import FollowRecord, InteractionRecord, PostRecord
 from postlens.vision.images import IMAGE_SUFFIXES
 
 if TYPE_CHECKING:
-    from postlens.analysis import Analyzer
+    from postlens.analysis.analyzer import Analyzer
     from postlens.store.db import Database
 
 # photo -> topic; the topics are the tastes of the simulated users
@@ -115,8 +115,7 @@ class DemoCommunity:
             for record, topic in self._posts:
                 if record.author == user:
                     continue
-                assert record.posted_at is not None
-                when = record.posted_at + timedelta(hours=int(rng.integers(1, 72)))
+                when = (record.posted_at or START) + timedelta(hours=int(rng.integers(1, 72)))
                 draw = rng.random()
                 if topic in tastes and draw < 0.6:
                     kind = "like" if draw < 0.45 else "save"

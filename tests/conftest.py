@@ -12,12 +12,16 @@ import pytest
 from PIL import Image
 from skimage import data as skdata
 
-from postlens.analysis import Analyzer
+from postlens.analysis.analyzer import Analyzer
+from postlens.analysis.registry import build_analyzer
 from postlens.config import Settings
+from postlens.core import Postlens
 from postlens.interests.service import InterestService
 from postlens.interests.space import TextSpace
+from postlens.models import builtin_factories
+from postlens.runtime.cache import ModelCache
 from postlens.store.db import Database
-from postlens.text.encoders import MiniLMEncoder
+from postlens.text.minilm import MiniLMEncoder
 from postlens.vision.efficientnet import EfficientNetLite0
 from postlens.vision.encoders import ImageEncoder
 
@@ -43,7 +47,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def encoder(model_dir: Path) -> ImageEncoder:
+def encoder(model_dir: Path) -> EfficientNetLite0:
     """The real EfficientNet-Lite0, exported to ONNX once for the whole test session."""
     return EfficientNetLite0(model_dir)
 
@@ -67,9 +71,25 @@ def settings(tmp_path: Path, model_dir: Path) -> Settings:
     return Settings(home=tmp_path / "home", database_url=None)
 
 
+@pytest.fixture(scope="session")
+def models(model_dir: Path, encoder: EfficientNetLite0, text_space: TextSpace) -> ModelCache:
+    """One model cache for the session: every core built in a test shares its models."""
+    cache = ModelCache(builtin_factories(Settings(home=model_dir.parent)))
+    cache.put("efficientnet-lite0", encoder)
+    cache.put("all-minilm-l6-v2", text_space.encoder)
+    return cache
+
+
 @pytest.fixture
-def analyzer(encoder: ImageEncoder, settings: Settings) -> Analyzer:
-    return Analyzer.from_settings(settings, encoder=encoder)
+def analyzer(models: ModelCache, settings: Settings) -> Analyzer:
+    return build_analyzer(settings, models)
+
+
+@pytest.fixture
+def core(settings: Settings, models: ModelCache) -> Iterator[Postlens]:
+    postlens = Postlens(settings, models=models)
+    yield postlens
+    postlens.close()
 
 
 @pytest.fixture

@@ -1,14 +1,12 @@
-"""A/B tests: deterministic arm assignment and per-arm rates with confidence intervals.
+"""A/B test reports: per-arm rates with confidence intervals (arms are assigned by
+``postlens.recommend.experiments``).
 
-Users are assigned by a salted SHA-256 of (salt, experiment, user id), so the same user is
-always in the same arm without storing anything, and a new salt reshuffles everyone.
 Rates get Wilson 95% intervals; each arm is compared with the first (control) by a
 two-proportion z-test.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,34 +16,7 @@ from scipy.stats import norm
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from postlens.errors import InvalidInput
 from postlens.store.schema import Feedback, Recommendation
-
-
-@dataclass(frozen=True)
-class Experiment:
-    name: str
-    arms: tuple[str, ...]  # the first is the control
-    weights: tuple[float, ...] | None = None
-    salt: str = "postlens"
-
-    def __post_init__(self) -> None:
-        if len(self.arms) < 2 or len(set(self.arms)) != len(self.arms):
-            raise InvalidInput("an experiment needs two or more distinct arms")
-        if self.weights is not None and (len(self.weights) != len(self.arms)
-                                         or min(self.weights) < 0 or sum(self.weights) <= 0):
-            raise InvalidInput("arm weights must be non-negative, one per arm")
-
-    def assign(self, user_id: int) -> str:
-        digest = hashlib.sha256(f"{self.salt}:{self.name}:{user_id}".encode()).digest()
-        point = int.from_bytes(digest[:8], "big") / 2**64
-        weights = self.weights or (1.0,) * len(self.arms)
-        total, cumulative = sum(weights), 0.0
-        for arm, weight in zip(self.arms, weights, strict=True):
-            cumulative += weight / total
-            if point < cumulative:
-                return arm
-        return self.arms[-1]
 
 
 def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:

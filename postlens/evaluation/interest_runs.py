@@ -1,34 +1,23 @@
-"""The three interest evaluations end to end: import the data set (idempotently), run the
-protocol, return a markdown section for docs/evaluation.md."""
+"""The three interest evaluations: run the protocol on a data set the caller has imported
+(``RUNS`` names each one's folder and format), return a markdown section for
+docs/evaluation.md."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-from postlens.analysis import Analyzer
-from postlens.config import Settings
 from postlens.evaluation import interests, movie_profiles, topics
 from postlens.evaluation.report import markdown
-from postlens.ingest import open_source
-from postlens.ingest.pipeline import Ingestor
 from postlens.interests.model import InterestModel
-from postlens.interests.service import InterestService
+from postlens.interests.space import TextSpace
 from postlens.interests.taxonomy import load_taxonomy
 from postlens.store.db import Database
 
-Run = Callable[[Settings, Path], tuple[str, str]]
+Run = Callable[[Database, TextSpace], tuple[str, str]]
 
 
-def _prepare(settings: Settings, format_name: str, path: Path) -> tuple[Database, InterestService]:
-    db = Database.from_settings(settings)
-    Ingestor(db, Analyzer.from_settings(settings)).ingest(open_source(format_name, path))
-    return db, InterestService(settings)
-
-
-def run_instagram(settings: Settings, path: Path) -> tuple[str, str]:
-    db, service = _prepare(settings, "instaloader", path)
-    model = InterestModel(load_taxonomy("curlie-36"), service.space)
+def run_instagram(db: Database, space: TextSpace) -> tuple[str, str]:
+    model = InterestModel(load_taxonomy("curlie-36"), space)
     with db.transaction() as session:
         accounts, skipped, features = interests.load_accounts(session, model)
     results = interests.evaluate_accounts(model, features, accounts)
@@ -46,11 +35,10 @@ def run_instagram(settings: Settings, path: Path) -> tuple[str, str]:
     return "Interests: seed 003 protocol on instagram-accounts", body
 
 
-def run_tweets(settings: Settings, path: Path) -> tuple[str, str]:
-    db, service = _prepare(settings, "tweets", path)
+def run_tweets(db: Database, space: TextSpace) -> tuple[str, str]:
     with db.transaction() as session:
-        data = topics.load_topics(session, service.space)
-    rows = topics.evaluate_topics(data, service.space)
+        data = topics.load_topics(session, space)
+    rows = topics.evaluate_topics(data, space)
     body = (f"{len(data.label)} tweets with a picture, {len(set(data.pictures.tolist()))} "
             f"distinct pictures, {len(data.taxonomy)} events "
             f"({', '.join(c.name for c in data.taxonomy.categories)}); events with fewer than "
@@ -60,10 +48,9 @@ def run_tweets(settings: Settings, path: Path) -> tuple[str, str]:
     return "Interests: topic classification on tweets-with-images (seed 003 Table 5)", body
 
 
-def run_movielens(settings: Settings, path: Path) -> tuple[str, str]:
-    db, service = _prepare(settings, "movielens", path)
+def run_movielens(db: Database, space: TextSpace) -> tuple[str, str]:
     with db.transaction() as session:
-        data = movie_profiles.load_movies(session, service.space)
+        data = movie_profiles.load_movies(session, space)
     rows = movie_profiles.evaluate_movie_profiles(data)
     body = (f"{len(data.post_ids)} movies with posters, {len(data.liked)} users with a rating "
             ">= 4; movielens-genres taxonomy. Seed 002 reports mean F1 0.43-0.46 (tags vs "
@@ -72,8 +59,9 @@ def run_movielens(settings: Settings, path: Path) -> tuple[str, str]:
     return "Interests: seed 002 protocol on movielens-posters", body
 
 
-RUNS: dict[str, tuple[str, Run]] = {
-    "instagram": ("instagram-accounts", run_instagram),
-    "tweets": ("tweets-with-images", run_tweets),
-    "movielens": ("movielens-posters", run_movielens),
+# name -> (folder in the shared data, import format, protocol)
+RUNS: dict[str, tuple[str, str, Run]] = {
+    "instagram": ("instagram-accounts", "instaloader", run_instagram),
+    "tweets": ("tweets-with-images", "tweets", run_tweets),
+    "movielens": ("movielens-posters", "movielens", run_movielens),
 }

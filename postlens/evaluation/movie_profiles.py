@@ -18,6 +18,7 @@ from sklearn.model_selection import KFold
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from postlens.errors import InvalidInput
 from postlens.interests.model import Calibration, Features, InterestModel
 from postlens.interests.posts import load_posts
 from postlens.interests.space import TextSpace
@@ -102,7 +103,8 @@ def _out_of_fold_head(data: MovieData, features: Features, onehot: np.ndarray, s
                       ) -> np.ndarray:
     """Genre probabilities of every poster from a head trained on the other folds' posters
     (one training row per (poster, genre) pair: a multi-genre movie teaches each genre)."""
-    assert features.image is not None
+    if features.image is None:
+        raise InvalidInput("the poster-head protocol needs the posters' picture embeddings")
     zero_shot = data.model.calibration
     data.model.calibration = Calibration()
     out = np.full(onehot.shape, np.nan)

@@ -16,16 +16,18 @@ from typing import Any
 
 import numpy as np
 
-from postlens.evaluation.metrics import (
+from postlens.errors import InvalidInput
+from postlens.evaluation.report import markdown
+from postlens.recommend.data import Dataset
+from postlens.recommend.metrics import (
     average_precision_at_k,
     coverage,
     ndcg_at_k,
     precision_at_k,
     recall_at_k,
 )
-from postlens.evaluation.report import markdown
-from postlens.evaluation.splits import temporal_split
-from postlens.recommend.data import Dataset
+from postlens.recommend.splits import temporal_split
+from postlens.recommend.training import fit_recommender
 
 # A fitted model as the protocol sees it: user id -> top-k item ids.
 TopK = Callable[[int, int], list[int]]
@@ -56,7 +58,8 @@ HEADER = ["model", "P@10", "R@10", "NDCG@10", "MAP@10", "coverage", "cold-start 
 def split_dataset(dataset: Dataset, test_fraction: float = 0.2) -> tuple[Dataset, Any]:
     train, test = temporal_split(dataset.interactions, test_fraction)
     catalogue = dataset.catalogue()
-    return Dataset(train, dataset.features, dataset.follows, catalogue), test
+    return Dataset(train, dataset.features, dataset.follows, catalogue,
+                   dataset.item_times), test
 
 
 def evaluate(dataset: Dataset, trainers: dict[str, Trainer], *, k: int = 10,
@@ -95,9 +98,11 @@ def evaluate(dataset: Dataset, trainers: dict[str, Trainer], *, k: int = 10,
     return results
 
 
-def postlens_trainer(factory: Callable[[], Any]) -> Trainer:
+def postlens_trainer(name: str, **params: Any) -> Trainer:
+    """One of postlens's recommenders, fitted as `postlens train` fits it (the hybrid gets
+    its validation split from the training part only)."""
     def train(train_set: Dataset) -> TopK:
-        model = factory().fit(train_set)
+        model = fit_recommender(name, train_set, **params)
         return lambda user, k: model.recommend(user, n=k)[0].tolist()
 
     return train
@@ -115,7 +120,8 @@ def cornac_trainer(model_name: str, *, seed: int = 0, **params: Any) -> Trainer:
                    zip(data.user_ids.tolist(), data.item_ids.tolist(), strict=True)]
         cornac_set = cornac.data.Dataset.from_uir(triples, seed=seed)
         if model_name == "vbpr":
-            assert train_set.features is not None
+            if train_set.features is None:
+                raise InvalidInput("VBPR needs picture embeddings: none are in the data")
             image = ImageModality(features=train_set.features.vectors,
                                   ids=[str(i) for i in train_set.features.item_ids.tolist()],
                                   normalized=True)

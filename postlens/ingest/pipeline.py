@@ -22,8 +22,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from postlens.analysis import Analysis, AnalysisFailure, Analyzer
-from postlens.ingest.records import PostRecord, Source, hashtags
+from postlens.analysis.analyzer import Analyzer
+from postlens.analysis.picture import AnalysisFailure, AnalysisResult, PictureAnalysis
+from postlens.analysis.registry import STORED_TASKS
+from postlens.errors import InvalidInput
+from postlens.ingest.records import PostRecord, Source
 from postlens.store.db import Database, insert_ignoring_duplicates
 from postlens.store.schema import (
     DEFAULT_WEIGHTS,
@@ -35,6 +38,7 @@ from postlens.store.schema import (
     User,
 )
 from postlens.store.schema import Analysis as AnalysisRow
+from postlens.text.hashtags import hashtags
 
 
 @dataclass
@@ -66,6 +70,9 @@ class Ingestor:
 
     def __init__(self, db: Database, analyzer: Analyzer, *, pseudonymise_key: str | None = None,
                  on_post: Callable[[], None] | None = None) -> None:
+        missing = set(STORED_TASKS) - set(analyzer.task_names)
+        if missing:
+            raise InvalidInput(f"ingest needs the analysis tasks {', '.join(sorted(missing))}")
         self.db = db
         self.analyzer = analyzer
         self.key = pseudonymise_key
@@ -89,7 +96,8 @@ class Ingestor:
     # -- posts and pictures -------------------------------------------------------------
     def _write_posts(self, session: Session, source: Source, records: Iterable[PostRecord],
                      report: IngestReport) -> None:
-        existing = set(session.scalars(select(Post.external_id).where(Post.source == source.name)))
+        records = list(records)
+        existing = self._existing(session, source.name, [r.external_id for r in records])
         fresh: list[PostRecord] = []
         for record in records:
             if record.external_id in existing:
@@ -122,22 +130,43 @@ class Ingestor:
         session.flush()
         report.storage_seconds += time.perf_counter() - stored
 
-    def _analyse(self, records: list[PostRecord]) -> Iterator[Analysis | AnalysisFailure]:
+    @staticmethod
+    def _existing(session: Session, source: str, external_ids: list[str]) -> set[str]:
+        """Which of these posts are stored already (looked up in chunks, not all at once)."""
+        found: set[str] = set()
+        for start in range(0, len(external_ids), 500):
+            chunk = external_ids[start:start + 500]
+            found.update(session.scalars(select(Post.external_id).where(
+                Post.source == source, Post.external_id.in_(chunk))))
+        return found
+
+    def store_analysed(self, session: Session, source: Source, record: PostRecord,
+                       analysis: PictureAnalysis) -> int:
+        """Store one already analysed post (an upload) in the caller's transaction; the id
+        of the stored post, or of the same post stored before."""
+        found = session.scalar(select(Post.id).where(Post.source == source.name,
+                                                     Post.external_id == record.external_id))
+        if found is not None:
+            return found
+        picture, _ = self._picture(session, analysis)
+        return self._add_post(session, source, record, picture)
+
+    def _analyse(self, records: list[PostRecord]) -> Iterator[AnalysisResult]:
         """One result per record, analysing each distinct picture file only once."""
         unique: dict[object, PostRecord] = {}
-        ready: dict[object, Analysis] = {}
+        ready: dict[object, PictureAnalysis] = {}
         for record in records:
-            if isinstance(record.analysis, Analysis):
+            if record.analysis is not None:
                 ready[_picture_key(record.picture)] = record.analysis
             else:
                 unique.setdefault(_picture_key(record.picture), record)
         inputs = ((str(r.picture) if isinstance(r.picture, Path) else r.external_id, r.picture)
-                  for r in unique.values())
-        results: dict[object, Analysis | AnalysisFailure] = dict(ready)
-        results.update(zip(unique, self.analyzer.analyze_many(inputs), strict=True))  # type: ignore[arg-type]
+                  for r in unique.values() if r.picture is not None)
+        results: dict[object, AnalysisResult] = dict(ready)
+        results.update(zip(unique, self.analyzer.analyze_many(inputs), strict=True))
         return (results[_picture_key(record.picture)] for record in records)
 
-    def _picture(self, session: Session, result: Analysis) -> tuple[Picture, int]:
+    def _picture(self, session: Session, result: PictureAnalysis) -> tuple[Picture, int]:
         picture = session.scalar(select(Picture).where(Picture.sha256 == result.sha256))
         added = 0
         if picture is None:
@@ -156,18 +185,20 @@ class Ingestor:
         return picture, added
 
     def _add_post(self, session: Session, source: Source, record: PostRecord,
-                  picture: Picture | None) -> None:
+                  picture: Picture | None) -> int:
         author_id = record.author_id
         if author_id is None and record.author is not None:
             author_id = self._user(session, source, record.author, record.author_name,
                                    record.author_attributes)
-        session.add(Post(
+        post = Post(
             source=source.name, external_id=record.external_id, author_id=author_id,
             picture_id=picture.id if picture else None, caption=record.caption,
             hashtags=hashtags(record.caption), posted_at=record.posted_at,
             platform=record.platform or source.platform, likes=record.likes,
-            comments=record.comments, extra=record.extra))
+            comments=record.comments, extra=record.extra)
+        session.add(post)
         session.flush()
+        return post.id
 
     def _user(self, session: Session, source: Source, external_id: str, name: str | None = None,
               attributes: dict[str, Any] | None = None) -> int:
@@ -184,6 +215,10 @@ class Ingestor:
 
     # -- interactions and follows -------------------------------------------------------
     def _write_relations(self, session: Session, source: Source, report: IngestReport) -> None:
+        interactions = list(source.interactions())
+        follow_records = list(source.follows())
+        if not interactions and not follow_records:
+            return  # e.g. an upload: no need to look at the source's other posts
         post_ids = dict(session.execute(
             select(Post.external_id, Post.id).where(Post.source == source.name)).all())
         users: dict[str, int] = {}
@@ -194,7 +229,7 @@ class Ingestor:
             return users[external]
 
         rows = []
-        for item in source.interactions():
+        for item in interactions:
             post_id = post_ids.get(item.post)
             if post_id is None or item.kind not in INTERACTION_KINDS:
                 continue
@@ -206,7 +241,7 @@ class Ingestor:
             insert_ignoring_duplicates(session, Interaction.__table__,
                                        rows[start:start + 5000])
         follows = [{"follower_id": user_id(f.follower), "followee_id": user_id(f.followee)}
-                   for f in source.follows() if f.follower != f.followee]
+                   for f in follow_records if f.follower != f.followee]
         report.follows_seen = len(follows)
         insert_ignoring_duplicates(session, Follow.__table__, follows)
 
@@ -217,9 +252,11 @@ def _picture_key(picture: Path | bytes | None) -> object:
     return str(picture)
 
 
-def analysis_row(picture_id: int, result: Analysis) -> AnalysisRow:
+def analysis_row(picture_id: int, result: PictureAnalysis) -> AnalysisRow:
+    extra = {name: value for name, value in result.public.items()
+             if name not in STORED_TASKS}
     return AnalysisRow(picture_id=picture_id, model=result.model,
                        model_version=result.model_version,
                        embedding=result.embedding.astype("<f4").tobytes(),
                        dim=int(result.embedding.shape[0]), labels=result.labels,
-                       categories=result.categories)
+                       categories=result.categories, results=extra)

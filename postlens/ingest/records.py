@@ -9,9 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from postlens.analysis.picture import PictureAnalysis
 from postlens.errors import MalformedRecord
-
-HASHTAG_PATTERN = re.compile(r"(?<![\w&])#(\w{1,100})", re.UNICODE)
 
 
 @dataclass
@@ -28,7 +27,7 @@ class PostRecord:
     extra: dict[str, Any] = field(default_factory=dict)
     author_attributes: dict[str, Any] = field(default_factory=dict)
     author_id: int | None = None  # an existing database user (uploads), instead of ``author``
-    analysis: Any = None  # an Analysis already computed for ``picture`` (uploads)
+    analysis: PictureAnalysis | None = None  # already computed for ``picture`` (uploads)
 
 
 @dataclass
@@ -68,14 +67,6 @@ class PostsOnly:
 
     def follows(self) -> Iterator[FollowRecord]:
         return iter(())
-
-
-def hashtags(caption: str | None) -> list[str]:
-    """Hashtags in order of first appearance, lower-cased, without the '#'."""
-    seen: dict[str, None] = {}
-    for tag in HASHTAG_PATTERN.findall(caption or ""):
-        seen.setdefault(tag.lower(), None)
-    return list(seen)
 
 
 def from_timestamp(value: str | float | int, *, source: str) -> datetime:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from postlens.interests.model import PostContent, caption_text
 from postlens.store.db import insert_ignoring_duplicates
 from postlens.store.schema import Analysis, Post, TextEmbedding
-from postlens.text.encoders import MiniLMEncoder
+from postlens.text.minilm import MiniLMEncoder
 
 
 @dataclass

@@ -33,7 +33,7 @@ from postlens.interests.posts import load_posts
 from postlens.interests.space import TextSpace
 from postlens.interests.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
 from postlens.store.schema import DEFAULT_WEIGHTS, Interaction, InterestProfile, Post, User
-from postlens.text.encoders import MiniLMEncoder
+from postlens.text.minilm import MiniLMEncoder
 
 OWN_POST_WEIGHT = DEFAULT_WEIGHTS["like"]  # an own post counts as much as a like
 

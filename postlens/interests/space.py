@@ -11,8 +11,6 @@ Both sides then meet by cosine similarity: that is the zero-shot score of a post
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -20,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from postlens.fileio import atomic_write
 from postlens.interests.taxonomy import Taxonomy
-from postlens.text.encoders import MiniLMEncoder
-from postlens.vision.encoders import l2_normalise
+from postlens.numeric import l2_normalise
+from postlens.text.minilm import MiniLMEncoder
 from postlens.vision.labels import imagenet_classes
 
 # ConSE averages the top T classes; the stored analyses keep the top 5 labels.
@@ -101,9 +100,5 @@ def _cached_array(path: Path, compute: Any) -> np.ndarray:
         except (OSError, ValueError):
             pass  # damaged: computed again below
     array = np.asarray(compute(), dtype=np.float32)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy.tmp")
-    with os.fdopen(fd, "wb") as handle:
-        np.save(handle, array, allow_pickle=False)
-    os.replace(tmp, path)
+    atomic_write(path, lambda handle: np.save(handle, array, allow_pickle=False))
     return array

@@ -19,9 +19,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from postlens.errors import InvalidInput, NotFittedError, NotFound
+from postlens.fileio import atomic_write
+from postlens.numeric import l2_normalise
 from postlens.recommend.data import Dataset
 from postlens.recommend.rerank import freshness_boost, mmr
-from postlens.vision.encoders import l2_normalise
 
 Ids = int | Sequence[int] | np.ndarray
 RecommendResult = tuple[np.ndarray, np.ndarray, list[Any]]
@@ -61,12 +62,16 @@ def top_k_columns(scores: np.ndarray, k: int) -> np.ndarray:
 
 class Recommender(ABC):
     name: ClassVar[str] = ""
+    tunes_on_validation: ClassVar[bool] = False  # fit() uses the caller's validation data
 
     def __init__(self, **hyperparameters: Any) -> None:
         self.params = hyperparameters
 
     # -- learning -----------------------------------------------------------------------
-    def fit(self, dataset: Dataset) -> Self:
+    def fit(self, dataset: Dataset, validation: Dataset | None = None) -> Self:
+        """Learn from ``dataset``. Models that tune on held-out data (the hybrid's blend)
+        take it as ``validation`` from the caller, as Cornac's ``fit(train_set, val_set)``;
+        the others ignore it."""
         interactions = dataset.interactions
         self.item_ids_ = dataset.catalogue()
         users = [interactions.user_ids, np.array(list(dataset.follows), dtype=np.int64)]
@@ -81,6 +86,7 @@ class Recommender(ABC):
         self.user_items_.sum_duplicates()
         self.last_time_ = float(interactions.times.max()) if len(interactions) else 0.0
         self.item_times_ = dataset.item_times_for(self.item_ids_)
+        self.watermark_ = dataset.watermark
         self._fit(dataset, rows, cols)
         return self
 
@@ -219,6 +225,9 @@ class Recommender(ABC):
         except KeyError as exc:
             raise UnknownId(f"unknown post id {exc.args[0]}") from None
 
+    def knows_item(self, item_id: int) -> bool:
+        return int(item_id) in self._item_pos
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "item_ids_"):
             raise NotFittedError(f"the {self.name} recommender is not fitted: call fit() or "
@@ -233,28 +242,26 @@ class Recommender(ABC):
                   "last_time_": np.array(self.last_time_),
                   "item_times_": (np.array([]) if self.item_times_ is None
                                   else self.item_times_),
+                  "watermark_": np.array(self.watermark_, dtype=np.int64),
                   "meta": np.array(json.dumps({"name": self.name, "params": self.params}))}
         arrays.update({f"state_{k}": v for k, v in self._state().items()})
-        np.savez(path, **arrays)
+        # Atomic: a server loading the model never reads half a file.
+        atomic_write(path, lambda handle: np.savez(handle, **arrays))
 
-    @classmethod
-    def load(cls, path: Path) -> Recommender:
-        from postlens.recommend.registry import recommender_class
-
-        with np.load(path, allow_pickle=False) as archive:
-            meta = json.loads(str(archive["meta"]))
-            model = recommender_class(meta["name"])(**meta["params"])
-            model.user_ids_, model.item_ids_ = archive["user_ids_"], archive["item_ids_"]
-            model.user_items_ = sp.csr_matrix(
-                (archive["ui_data"], archive["ui_indices"], archive["ui_indptr"]),
-                shape=(len(model.user_ids_), len(model.item_ids_)))
-            model.last_time_ = float(archive["last_time_"])
-            times = archive["item_times_"]
-            model.item_times_ = times if len(times) else None
-            model._item_pos = {int(i): k for k, i in enumerate(model.item_ids_)}
-            model._user_pos = {int(u): k for k, u in enumerate(model.user_ids_)}
-            model._restore({k[6:]: archive[k] for k in archive.files if k.startswith("state_")})
-        return model
+    def restore_from(self, archive: Any) -> None:
+        """Set fitted state from an archive written by :meth:`save` (see
+        ``postlens.recommend.registry.load_recommender``)."""
+        self.user_ids_, self.item_ids_ = archive["user_ids_"], archive["item_ids_"]
+        self.user_items_ = sp.csr_matrix(
+            (archive["ui_data"], archive["ui_indices"], archive["ui_indptr"]),
+            shape=(len(self.user_ids_), len(self.item_ids_)))
+        self.last_time_ = float(archive["last_time_"])
+        times = archive["item_times_"]
+        self.item_times_ = times if len(times) else None
+        self.watermark_ = int(archive["watermark_"]) if "watermark_" in archive.files else 0
+        self._item_pos = {int(i): k for k, i in enumerate(self.item_ids_)}
+        self._user_pos = {int(u): k for k, u in enumerate(self.user_ids_)}
+        self._restore({k[6:]: archive[k] for k in archive.files if k.startswith("state_")})
 
     def _state(self) -> dict[str, np.ndarray]:
         return {}

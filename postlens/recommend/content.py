@@ -10,12 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from postlens.errors import InvalidInput
+from postlens.numeric import DAY, l2_normalise
 from postlens.recommend.base import Ids, Recommender, as_id_list
 from postlens.recommend.data import Dataset
 from postlens.recommend.index import VectorIndex
-from postlens.vision.encoders import l2_normalise
-
-DAY = 86_400.0
 
 
 class ContentRecommender(Recommender):

@@ -65,6 +65,12 @@ class Dataset:
     follows: dict[int, np.ndarray] = field(default_factory=dict)  # follower -> followees
     all_item_ids: np.ndarray | None = None  # the catalogue, including never-seen items
     item_times: dict[int, float] = field(default_factory=dict)  # post id -> posted (Unix s)
+    # The highest interaction id read from the store: anything newer is folded in later.
+    watermark: int = 0
+
+    def with_interactions(self, interactions: Interactions) -> Dataset:
+        return Dataset(interactions, self.features, self.follows, self.all_item_ids,
+                       self.item_times, self.watermark)
 
     def item_times_for(self, item_ids: np.ndarray) -> np.ndarray | None:
         if not self.item_times:
@@ -89,7 +95,7 @@ def interaction_weight(kind: str, weight: float, value: float | None) -> float:
 def load_dataset(session: Session, *, source: str | None = None,
                  model: str = "efficientnet-lite0") -> Dataset:
     """Everything a recommender needs, read from the database (optionally one source)."""
-    query = select(Interaction.user_id, Interaction.post_id, Interaction.kind,
+    query = select(Interaction.id, Interaction.user_id, Interaction.post_id, Interaction.kind,
                    Interaction.weight, Interaction.value, Interaction.occurred_at)
     posts_query = select(Post.id, Post.caption, Post.author_id, Post.posted_at,
                          Post.created_at, Analysis.embedding).join(
@@ -125,4 +131,4 @@ def load_dataset(session: Session, *, source: str | None = None,
         follows.setdefault(follower, []).append(followee)
     return Dataset(interactions, features,
                    {k: np.array(v, dtype=np.int64) for k, v in follows.items()},
-                   item_times=item_times)
+                   item_times=item_times, watermark=max((r.id for r in rows), default=0))

@@ -1,9 +1,11 @@
 """Hybrid: a weighted sum of standardised component scores, weights learned on validation.
 
 Each component's scores are standardised per user (z-scores over the catalogue) so that
-ALS dot products, cosine similarities and decayed counts add up on one scale. The weights
-are chosen by grid search to maximise NDCG@10 on a temporal validation split (the latest
-10% of each user's training interactions), then every component is refitted on all data.
+ALS dot products, cosine similarities and decayed counts add up on one scale. Given
+validation data by the caller (``fit(train, validation)``, as Cornac's ``fit(train_set,
+val_set)``; ``postlens.recommend.training`` holds out the latest 10% of each user's
+interactions), the weights are chosen by grid search to maximise NDCG@10 on it, then every
+component is refitted on training and validation data together.
 """
 
 from __future__ import annotations
@@ -11,17 +13,25 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
-from postlens.evaluation.metrics import ndcg_at_k
-from postlens.evaluation.splits import temporal_split
+from postlens.errors import ModelError
 from postlens.recommend.base import Ids, Recommender
+from postlens.recommend.collaborative import ALSRecommender, BPRRecommender
+from postlens.recommend.content import ContentRecommender
 from postlens.recommend.data import Dataset
+from postlens.recommend.metrics import ndcg_at_k
+from postlens.recommend.popularity import PopularityRecommender
+from postlens.recommend.social import SocialRecommender
+from postlens.recommend.visual import VisualALSRecommender
 
 DEFAULT_COMPONENTS = ("visual-als", "content", "popularity", "social")
 WEIGHT_GRID = (0.0, 0.25, 0.5, 1.0, 2.0)
+COMPONENTS: dict[str, type[Recommender]] = {cls.name: cls for cls in (
+    PopularityRecommender, ALSRecommender, BPRRecommender, ContentRecommender,
+    SocialRecommender, VisualALSRecommender)}
 
 
 def standardise(scores: np.ndarray) -> np.ndarray:
@@ -37,6 +47,7 @@ def standardise(scores: np.ndarray) -> np.ndarray:
 
 class HybridRecommender(Recommender):
     name = "hybrid"
+    tunes_on_validation = True
 
     def __init__(self, components: Sequence[str] = DEFAULT_COMPONENTS,
                  weights: Sequence[float] | None = None, learn_weights: bool = True,
@@ -46,9 +57,23 @@ class HybridRecommender(Recommender):
                          learn_weights=learn_weights, component_params=component_params or {})
 
     def _build(self, name: str) -> Recommender:
-        from postlens.recommend.registry import recommender_class
+        if name not in COMPONENTS:
+            raise ModelError(f"unknown hybrid component {name!r}; one of {', '.join(COMPONENTS)}")
+        return COMPONENTS[name](**self.params["component_params"].get(name, {}))
 
-        return recommender_class(name)(**self.params["component_params"].get(name, {}))
+    def fit(self, dataset: Dataset, validation: Dataset | None = None) -> Self:
+        """With ``validation`` (and ``learn_weights``), learn the blend on it, then fit the
+        components on both together; without, use the given (or equal) weights."""
+        self._learned: list[float] | None = None
+        self.validation_ndcg_: float | None = None
+        if (validation is not None and self.params["learn_weights"]
+                and len(validation.interactions)):
+            names = self._usable(dataset)
+            if len(names) > 1:
+                self._learned = self._learn_weights(names, dataset, validation)
+            dataset = dataset.with_interactions(
+                dataset.interactions.concat(validation.interactions))
+        return super().fit(dataset)
 
     def _usable(self, dataset: Dataset) -> list[str]:
         names = list(self.params["components"])
@@ -60,11 +85,9 @@ class HybridRecommender(Recommender):
 
     def _fit(self, dataset: Dataset, rows: np.ndarray, cols: np.ndarray) -> None:
         self.component_names_ = self._usable(dataset)
-        weights = self.params["weights"]
+        weights = self._learned or self.params["weights"]
         if weights is None or len(weights) != len(self.component_names_):
             weights = [1.0] * len(self.component_names_)
-        if self.params["learn_weights"] and len(self.component_names_) > 1:
-            weights = self._learn_weights(dataset)
         self.weights_ = np.asarray(weights, dtype=np.float32)
         self.components_ = [self._fit_component(name, dataset) for name in self.component_names_]
 
@@ -72,15 +95,18 @@ class HybridRecommender(Recommender):
         full = Dataset(dataset.interactions, dataset.features, dataset.follows, self.item_ids_)
         component = self._build(name).fit(full)
         # Share the hybrid's id space so rows and columns mean the same everywhere.
-        assert np.array_equal(component.item_ids_, self.item_ids_)
+        if not np.array_equal(component.item_ids_, self.item_ids_):
+            raise ModelError(f"hybrid component {name} does not share the hybrid's catalogue")
         return component
 
-    def _learn_weights(self, dataset: Dataset) -> list[float]:
-        train, validation = temporal_split(dataset.interactions, 0.1)
-        fitted = [self._build(name).fit(Dataset(train, dataset.features, dataset.follows,
-                                                self.item_ids_))
-                  for name in self.component_names_]
-        positives = validation.subset(validation.weights > 0)
+    def _learn_weights(self, names: list[str], dataset: Dataset, validation: Dataset
+                       ) -> list[float]:
+        catalogue = np.union1d(dataset.catalogue(), validation.catalogue())
+        fitted = [self._build(name).fit(Dataset(dataset.interactions, dataset.features,
+                                                dataset.follows, catalogue))
+                  for name in names]
+        held_out = validation.interactions
+        positives = held_out.subset(held_out.weights > 0)
         users = np.unique(positives.user_ids)
         users = users[np.isin(users, fitted[0].user_ids_)]
         if len(users) == 0:
@@ -97,7 +123,7 @@ class HybridRecommender(Recommender):
             total = np.tensordot(np.asarray(combo, np.float32), stacked, axes=1)
             total[seen_rows, seen_cols] = -np.inf
             top = np.argsort(-total, axis=1)[:, :10]
-            score = float(np.mean([ndcg_at_k(self.item_ids_[t].tolist(), r, 10)
+            score = float(np.mean([ndcg_at_k(catalogue[t].tolist(), r, 10)
                                    for t, r in zip(top, relevant, strict=True)]))
             if score > best:
                 best, best_weights = score, list(combo)

@@ -12,7 +12,7 @@ import faiss
 import numpy as np
 
 from postlens.errors import InvalidInput
-from postlens.vision.encoders import l2_normalise
+from postlens.numeric import l2_normalise
 
 # Searches here are one query at a time: OpenMP's thread start-up costs more than the scan
 # (10 ms against 0.1 ms for a small index), and servers parallelise across requests instead.

@@ -1,132 +1,215 @@
-"""The recommender a server answers with: loaded or trained once, cached, fed by feedback.
+"""The recommender a server (or a CLI run) answers with: loaded once, kept current, swapped.
 
-Answers are cached per (user, request) and dropped when that user gives feedback or when a
-retrained model is swapped in. Retraining builds a new model off to the side and swaps it
-under a lock, so requests never see a half-trained model.
+* Requests never fit a model. The saved model is loaded on first use; when there is none,
+  a background worker trains one while requests are answered from what is popular in the
+  store. Retraining (after uploads) runs on the same worker and swaps the new model in
+  atomically under the lock.
+* Feedback is folded in from the store, not from the request: :meth:`refresh` reads every
+  interaction newer than the model's watermark (the highest interaction id it has seen)
+  and folds it in. That is idempotent, catches up a freshly loaded or retrained model, and
+  picks up reactions recorded by other processes.
+* Answers are cached per (model version, user, request) and dropped for the users whose
+  interactions were folded in, and entirely on a swap.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
+import logging
 import threading
-from collections import OrderedDict
-from typing import Any
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
+from sqlalchemy import func, select
 from threadpoolctl import threadpool_limits
 
-from postlens.config import Settings
-from postlens.errors import NotFound
+from postlens.errors import ModelError, NotFound, PostlensError
 from postlens.recommend.base import Recommender, UnknownId
-from postlens.recommend.service import load_trained, model_path, train
+from postlens.recommend.data import interaction_weight
 from postlens.store.db import Database
+from postlens.store.schema import Interaction, Post
+
+log = logging.getLogger(__name__)
 
 CACHE_SIZE = 4096
+Answer = tuple[list[int], list[float], list[str]]
+TRENDING = "trending now (we do not know your taste yet)"
 
 
 class LiveRecommender:
-    def __init__(self, db: Database, settings: Settings, name: str = "hybrid") -> None:
+    def __init__(self, db: Database, name: str, load: Callable[[], Recommender],
+                 fit: Callable[[], Recommender], version_of: Callable[[], str], *,
+                 train_when_missing: bool = True) -> None:
+        """``load`` reads the saved model (NotFound when none), ``fit`` trains and saves a
+        new one, ``version_of`` names the saved file's version. Without a saved model, a
+        server (``train_when_missing``) trains one in the background and answers with
+        trending posts meanwhile; otherwise the NotFound is raised."""
+        self.train_when_missing = train_when_missing
         self.db = db
-        self.settings = settings
         self.name = name
+        self._load, self._fit, self._version_of = load, fit, version_of
         self._model: Recommender | None = None
-        self.version = "not-loaded-yet"  # loaded (or trained) on first use
-        self._lock = threading.RLock()  # model() installs under the lock it holds
-        self._retrain_lock = threading.Lock()
-        self._timer: threading.Timer | None = None
-        self._cache: OrderedDict[tuple[Any, ...], tuple[list[int], list[float], list[str]]] = \
-            OrderedDict()
+        self.version = "not-loaded-yet"
+        self._lock = threading.RLock()
+        self._loaded_once = False
+        self._cache: OrderedDict[tuple[object, ...], Answer] = OrderedDict()
+        self._wake = threading.Event()
+        self._delay = 0.0
+        self._closed = threading.Event()
+        self._worker: threading.Thread | None = None
+        self.retrainings = 0
 
     # -- the model ------------------------------------------------------------------------
-    @property
-    def model(self) -> Recommender:
-        if self._model is None:
+    def current(self) -> Recommender | None:
+        """The serving model, loaded on first use; None while none has been trained."""
+        if not self._loaded_once:
             with self._lock:
-                if self._model is None:
+                if not self._loaded_once:
+                    self._loaded_once = True
                     try:
-                        self._install(load_trained(self.settings, self.name))
+                        self.install(self._load())
                     except NotFound:
-                        self._install(train(self.db, self.settings, self.name))
-        assert self._model is not None
+                        if not self.train_when_missing:
+                            self._loaded_once = False
+                            raise
+                        log.info("no trained %s recommender yet: training in the background",
+                                 self.name)
+                        self.retrain_soon(0.0)
+                    except ModelError:
+                        log.exception("the saved %s recommender cannot be read: retraining",
+                                      self.name)
+                        self.retrain_soon(0.0)
         return self._model
 
     def retrain_soon(self, delay: float = 30.0) -> None:
-        """Coalesce retraining requests: one retrain ``delay`` seconds after the first."""
+        """Ask the background worker for one retraining ``delay`` seconds from now; requests
+        made while one is pending share it."""
         with self._lock:
-            if self._timer is not None and self._timer.is_alive():
+            if self._wake.is_set():
                 return
-            self._timer = threading.Timer(delay, self.retrain)
-            self._timer.daemon = True
-            self._timer.start()
+            self._delay = delay
+            self._wake.set()
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name="retrain",
+                                                daemon=True)
+                self._worker.start()
 
     def retrain(self) -> None:
-        """Fit a fresh model on everything in the database and swap it in."""
-        if not self._retrain_lock.acquire(blocking=False):
-            return  # one retraining at a time; the running one will see the new data too
-        try:
-            self._install(train(self.db, self.settings, self.name))
-        finally:
-            self._retrain_lock.release()
+        """Fit a fresh model now, off to the side, and swap it in."""
+        model = self._fit()
+        self.retrainings += 1
+        self.install(model)
 
-    def _install(self, model: Recommender) -> None:
-        path = model_path(self.settings, self.name)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.exists() else "mem"
+    def close(self) -> None:
+        self._closed.set()
+        self._wake.set()
+
+    def _work(self) -> None:
+        while True:
+            self._wake.wait()
+            if self._closed.is_set() or self._closed.wait(self._delay):
+                return
+            with self._lock:
+                self._wake.clear()
+            try:
+                self.retrain()
+            except NotFound:
+                log.info("nothing to train the %s recommender on yet", self.name)
+            except PostlensError:
+                log.exception("retraining the %s recommender failed", self.name)
+
+    def install(self, model: Recommender) -> None:
+        """Swap ``model`` in atomically and catch it up with the store's newer feedback."""
         with self._lock:
-            self._model, self.version = model, f"{self.name}-{digest}"
+            self._model, self.version = model, f"{self.name}-{self._version_of()}"
             self._cache.clear()
+            self.refresh()
+
+    # -- feedback -------------------------------------------------------------------------
+    def refresh(self) -> int:
+        """Fold every interaction stored since the model's watermark into it; the number of
+        interactions folded. Users' cached answers are dropped."""
+        with self._lock:
+            model = self._model
+            if model is None:
+                return 0
+            with self.db.reader() as session:
+                rows = session.execute(
+                    select(Interaction.id, Interaction.user_id, Interaction.post_id,
+                           Interaction.kind, Interaction.weight, Interaction.value)
+                    .where(Interaction.id > model.watermark_).order_by(Interaction.id)).all()
+            if not rows:
+                return 0
+            by_user: dict[int, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+            for row in rows:
+                weight = interaction_weight(row.kind, row.weight, row.value)
+                # A post newer than the model is unknown to it: the next retraining has it.
+                if weight and model.knows_item(row.post_id):
+                    by_user[row.user_id][0].append(row.post_id)
+                    by_user[row.user_id][1].append(weight)
+            for user_id, (items, weights) in by_user.items():
+                model.update_user(user_id, items, weights)
+            model.watermark_ = int(rows[-1].id)
+            for key in [k for k in self._cache if k[1] in by_user]:
+                del self._cache[key]
+            return len(rows)
 
     # -- answers --------------------------------------------------------------------------
     def recommend(self, user_id: int, n: int, *, diversity: float = 0.0,
-                  freshness: float = 0.0) -> tuple[list[int], list[float], list[str]]:
+                  freshness: float = 0.0) -> Answer:
+        model = self.current()
+        if model is None:
+            return self._trending_in_store(n)
         key = (self.version, user_id, n, diversity, freshness)
+        # scipy and numpy objects are not safe to read while feedback mutates them.
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        model = self.model
-        # scipy and numpy objects are not safe to read while feedback mutates them.
-        with self._lock, threadpool_limits(1, "blas"):
-            try:
-                ids, scores, why = model.recommend(user_id, n=n, diversity=diversity,
-                                                   freshness=freshness)
-                answer = (ids.tolist(), scores.tolist(), list(why))
-            except UnknownId:
-                answer = self._trending(model, n)
-        with self._lock:
+            with threadpool_limits(1, "blas"):
+                try:
+                    ids, scores, why = model.recommend(user_id, n=n, diversity=diversity,
+                                                       freshness=freshness)
+                    answer = (ids.tolist(), scores.tolist(), list(why))
+                except UnknownId:
+                    answer = _trending(model, n)
             self._cache[key] = answer
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         return answer
 
-    def _trending(self, model: Recommender, n: int) -> tuple[list[int], list[float], list[str]]:
-        """For someone the model has never seen: what is popular right now."""
-        counts = np.asarray((model.user_items_ > 0).sum(axis=0)).ravel().astype(np.float32)
-        top = np.argsort(-counts, kind="stable")[:n]
-        return (model.item_ids_[top].tolist(), counts[top].tolist(),
-                ["trending now (we do not know your taste yet)"] * len(top))
-
-    def feedback(self, user_id: int, post_id: int, weight: float) -> None:
-        """Fold a reaction into the live model and drop that user's cached answers."""
-        if weight:
-            # A post newer than the model raises UnknownId: the next retraining includes it.
-            with self._lock, contextlib.suppress(UnknownId):
-                self.model.update_user(user_id, [post_id], [weight])
-        with self._lock:
-            for key in [k for k in self._cache if k[1] == user_id]:
-                del self._cache[key]
+    def _trending_in_store(self, n: int) -> Answer:
+        """Before any model exists: the most liked posts, then the newest."""
+        with self.db.reader() as session:
+            liked = session.execute(
+                select(Interaction.post_id, func.count()).where(Interaction.weight > 0)
+                .group_by(Interaction.post_id).order_by(func.count().desc(),
+                                                        Interaction.post_id).limit(n)).all()
+            ids = [int(p) for p, _ in liked]
+            scores = [float(c) for _, c in liked]
+            if len(ids) < n:
+                newest = session.scalars(select(Post.id).where(Post.id.not_in(ids))
+                                         .order_by(Post.id.desc()).limit(n - len(ids)))
+                for post_id in newest:
+                    ids.append(int(post_id))
+                    scores.append(0.0)
+        return ids, scores, [TRENDING] * len(ids)
 
     def similar_to_post(self, post_id: int, n: int) -> tuple[list[int], list[float]]:
+        model = self.current()
+        if model is None or not model.knows_item(post_id):
+            return [], []
         with self._lock:
-            ids, scores = self.model.similar_items(post_id, n=n)
+            ids, scores = model.similar_items(post_id, n=n)
         return ids.tolist(), scores.tolist()
 
     def similar_to_vector(self, embedding: np.ndarray, n: int,
                           exclude: int | None = None) -> tuple[list[int], list[float]]:
         """Nearest pictures to an embedding (e.g. a fresh upload) in the content index."""
-        try:
-            model = self.model
-        except NotFound:  # nothing to train on yet: the first upload has no neighbours
+        model = self.current()
+        if model is None:  # nothing trained yet: the first upload has no neighbours
             return [], []
         content = next((c for c in getattr(model, "components_", [model])
                         if c.name == "content"), None)
@@ -138,3 +221,20 @@ class LiveRecommender:
                                                                      strict=True)
                  if r >= 0 and int(model.item_ids_[r]) != exclude][:n]
         return [p for p, _ in pairs], [s for _, s in pairs]
+
+
+def _trending(model: Recommender, n: int) -> Answer:
+    """For someone the model has never seen: what is popular in its training data."""
+    counts = np.asarray((model.user_items_ > 0).sum(axis=0)).ravel().astype(np.float32)
+    top = np.argsort(-counts, kind="stable")[:n]
+    return model.item_ids_[top].tolist(), counts[top].tolist(), [TRENDING] * len(top)
+
+
+def file_version(path: Path) -> Callable[[], str]:
+    """A version function: the first 12 hex digits of the saved model file's sha256."""
+    def version() -> str:
+        try:
+            return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        except OSError:
+            return "unsaved"
+    return version

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-DAY = 86_400.0
+from postlens.numeric import DAY
 
 
 def freshness_boost(scores: np.ndarray, item_times: np.ndarray, now: float, weight: float,

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from postlens.numeric import DAY
 from postlens.recommend.base import Recommender
 from postlens.recommend.data import Dataset
-
-DAY = 86_400.0
 
 
 class SocialRecommender(Recommender):

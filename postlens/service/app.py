@@ -1,4 +1,4 @@
-"""The application factory: ``create_app(settings)`` builds the API and the web pages."""
+"""The application factory: ``create_app(core)`` builds the API and the web pages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from postlens import __version__
-from postlens.config import Settings
+from postlens.core import Postlens
 from postlens.service.errors import install_error_handlers
 from postlens.service.routes import analyses, feedback, health, interests, pages, posts, users
 from postlens.service.state import AppState
@@ -42,11 +42,13 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
+def create_app(core: Postlens | None = None) -> FastAPI:
+    """The API and web pages over ``core`` (built from the environment's settings, as a
+    server, when not given)."""
+    core = core or Postlens(serving=True)
     app = FastAPI(title="postlens", version=__version__,
                   description="Understand social-media pictures and recommend from them.")
-    app.state.postlens = AppState.create(settings)
+    app.state.postlens = AppState(core)
     package = resources.files("postlens.service")
     app.state.templates = Jinja2Templates(directory=str(package.joinpath("templates")))
     app.mount("/static", StaticFiles(directory=str(package.joinpath("static"))), name="static")

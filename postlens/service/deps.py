@@ -28,7 +28,7 @@ StateDep = Annotated[AppState, Depends(get_state)]
 
 
 async def get_session(state: StateDep) -> AsyncIterator[Session]:
-    with state.db.reader() as session:
+    with state.core.db.reader() as session:
         yield session
 
 
@@ -77,7 +77,7 @@ OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 def require_self(user_id: int, user: User, state: AppState, key: str | None) -> None:
     """A user may read and change only their own private data (or an operator, all)."""
-    admin = state.settings.admin_key
+    admin = state.core.settings.admin_key
     if admin is not None and key is not None and hmac.compare_digest(
             key, admin.get_secret_value()):
         return

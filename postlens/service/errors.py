@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from postlens.errors import PostlensError
+
+log = logging.getLogger("postlens.service")
 
 
 def _wants_html(request: Request) -> bool:
@@ -41,6 +45,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
+        # The client learns nothing about the internals; the operator gets the traceback.
+        log.error("unexpected error in %s %s", request.method, request.url.path,
+                  exc_info=(type(exc), exc, exc.__traceback__))
         return _render(request, 500, {"code": "internal_error",
                                       "message": "unexpected server error"})
 

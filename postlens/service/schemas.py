@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from postlens.recommend.feed import FeedPage
 from postlens.store.schema import Analysis, Post
 
 
@@ -163,7 +164,7 @@ def posts_by_id(session: Session, ids: list[int]) -> dict[int, PostPublic]:
 
 def items(session: Session, ids: list[int], scores: list[float],
           explanations: list[str] | None = None,
-          recommendation_ids: list[int] | None = None,
+          recommendation_ids: list[int | None] | None = None,
           cache: PostCache | None = None) -> list[ItemPublic]:
     posts = cache.get_many(session, ids) if cache else posts_by_id(session, ids)
     out = []
@@ -174,3 +175,12 @@ def items(session: Session, ids: list[int], scores: list[float],
                 explanation=explanations[i] if explanations else None,
                 recommendation_id=recommendation_ids[i] if recommendation_ids else None))
     return out
+
+
+def feed_public(session: Session, page: FeedPage, cache: PostCache) -> Page:
+    """A feed page with each post presented (from the cache when shown before)."""
+    return Page(items=items(session, [i.post_id for i in page.items],
+                            [i.score for i in page.items],
+                            [i.explanation for i in page.items],
+                            [i.recommendation_id for i in page.items], cache=cache),
+                offset=page.offset, limit=page.limit)

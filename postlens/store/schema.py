@@ -96,6 +96,8 @@ class Analysis(Base):
     dim: Mapped[int] = mapped_column(Integer)
     labels: Mapped[list[Any]] = mapped_column(default=list)
     categories: Mapped[list[Any]] = mapped_column(default=list)
+    # Other per-picture task results (JSON form), by task name.
+    results: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     picture: Mapped[Picture] = relationship(back_populates="analyses")

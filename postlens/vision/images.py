@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from postlens.errors import ImageError, ImageTooLarge, UnsupportedImageType
+from postlens.vision.container import Container, read_container
 
 # Multi-picture JPEGs (MPO) open through the JPEG plugin and report the format "MPO".
 ALLOWED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF")
@@ -51,6 +52,7 @@ class LoadedImage:
     height: int
     n_bytes: int
     n_frames: int
+    container: Container  # the file's headers: metadata blocks, JPEG encoding, file name
 
     @property
     def mime_type(self) -> str:
@@ -102,6 +104,7 @@ def load_image(
                 raise ImageTooLarge(
                     f"picture is {width}x{height} pixels, the limit is {limits.max_pixels} "
                     "pixels (possible decompression bomb)", source=source)
+            container = read_container(img, len(data), source)
             n_frames = getattr(img, "n_frames", 1)
             if n_frames > 1:
                 img.seek(0)
@@ -120,7 +123,7 @@ def load_image(
         raise ImageError(f"corrupt or truncated picture: {exc}", source=source) from exc
     if orientation in (5, 6, 7, 8):
         width, height = height, width
-    return LoadedImage(to_rgb(img), digest, fmt, width, height, len(data), n_frames)
+    return LoadedImage(to_rgb(img), digest, fmt, width, height, len(data), n_frames, container)
 
 
 def to_rgb(img: Image.Image) -> Image.Image:

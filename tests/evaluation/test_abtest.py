@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 
 from postlens.errors import InvalidInput
-from postlens.evaluation.abtest import Experiment, two_proportion_p_value, wilson_interval
+from postlens.evaluation.abtest import two_proportion_p_value, wilson_interval
+from postlens.recommend.experiments import Experiment
 
 
 def test_assignment_is_deterministic_and_balanced() -> None:

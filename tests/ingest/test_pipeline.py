@@ -11,14 +11,14 @@ from PIL import Image
 from skimage import data as skdata
 from sqlalchemy import func, select
 
-from postlens.analysis import Analyzer
+from postlens.analysis.analyzer import Analyzer
 from postlens.errors import MalformedRecord
 from postlens.ingest.folder import LikesFolderSource, read_likes
 from postlens.ingest.manifest import ManifestSource
 from postlens.ingest.pipeline import Ingestor, user_handle
-from postlens.ingest.records import hashtags
 from postlens.store.db import Database
 from postlens.store.schema import Analysis, Picture, Post, User
+from postlens.text.hashtags import hashtags
 from tests.conftest import jpeg_bytes
 
 

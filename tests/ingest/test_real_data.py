@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from postlens.analysis import Analyzer
+from postlens.analysis.analyzer import Analyzer
 from postlens.ingest.instaloader import InstaloaderSource
 from postlens.ingest.movielens import MovieLensSource
 from postlens.ingest.pipeline import Ingestor

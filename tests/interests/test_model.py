@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from postlens.analysis import Analyzer
+from postlens.analysis.analyzer import Analyzer
 from postlens.errors import InvalidInput
 from postlens.interests.model import (
     Calibration,

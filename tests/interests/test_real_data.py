@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from postlens.analysis import Analyzer
+from postlens.analysis.registry import build_analyzer
 from postlens.config import Settings
 from postlens.evaluation import interests, movie_profiles, topics
 from postlens.ingest import open_source
@@ -14,28 +14,28 @@ from postlens.ingest.pipeline import Ingestor
 from postlens.interests.model import InterestModel
 from postlens.interests.space import TextSpace
 from postlens.interests.taxonomy import load_taxonomy
+from postlens.runtime.cache import ModelCache
 from postlens.store.db import Database
-from postlens.vision.encoders import ImageEncoder
 from tests.conftest import shared_dataset
 
 pytestmark = pytest.mark.realdata
 
 
-def _database(tmp_path_factory: pytest.TempPathFactory, encoder: ImageEncoder,
+def _database(tmp_path_factory: pytest.TempPathFactory, models: ModelCache,
               format_name: str, folder: str) -> Iterator[Database]:
     path = shared_dataset(folder)
     settings = Settings(home=tmp_path_factory.mktemp(folder), database_url=None)
     db = Database.from_settings(settings)
-    Ingestor(db, Analyzer.from_settings(settings, encoder=encoder)).ingest(
+    Ingestor(db, build_analyzer(settings, models)).ingest(
         open_source(format_name, path))
     yield db
     db.dispose()
 
 
 @pytest.fixture(scope="module")
-def instagram_db(tmp_path_factory: pytest.TempPathFactory, encoder: ImageEncoder
+def instagram_db(tmp_path_factory: pytest.TempPathFactory, models: ModelCache
                  ) -> Iterator[Database]:
-    yield from _database(tmp_path_factory, encoder, "instaloader", "instagram-accounts")
+    yield from _database(tmp_path_factory, models, "instaloader", "instagram-accounts")
 
 
 def _by_method(rows: list[list[str]]) -> dict[str, list[str]]:
@@ -60,8 +60,8 @@ def test_seed_003_protocol_on_instagram_accounts(instagram_db: Database,
 
 
 def test_topic_classification_on_tweets(tmp_path_factory: pytest.TempPathFactory,
-                                        encoder: ImageEncoder, text_space: TextSpace) -> None:
-    for db in _database(tmp_path_factory, encoder, "tweets", "tweets-with-images"):
+                                        models: ModelCache, text_space: TextSpace) -> None:
+    for db in _database(tmp_path_factory, models, "tweets", "tweets-with-images"):
         with db.transaction() as session:
             data = topics.load_topics(session, text_space, per_picture=5)
         rows = _by_method(topics.evaluate_topics(data, text_space))
@@ -74,8 +74,8 @@ def test_topic_classification_on_tweets(tmp_path_factory: pytest.TempPathFactory
 
 
 def test_seed_002_protocol_on_movielens(tmp_path_factory: pytest.TempPathFactory,
-                                        encoder: ImageEncoder, text_space: TextSpace) -> None:
-    for db in _database(tmp_path_factory, encoder, "movielens", "movielens-posters"):
+                                        models: ModelCache, text_space: TextSpace) -> None:
+    for db in _database(tmp_path_factory, models, "movielens", "movielens-posters"):
         with db.transaction() as session:
             data = movie_profiles.load_movies(session, text_space)
     assert len(data.liked) > 600

@@ -9,7 +9,7 @@ import pytest
 from skimage import data as skdata
 from sqlalchemy import func, select
 
-from postlens.analysis import Analyzer
+from postlens.analysis.analyzer import Analyzer
 from postlens.errors import NotFound
 from postlens.ingest.manifest import ManifestSource
 from postlens.ingest.pipeline import Ingestor

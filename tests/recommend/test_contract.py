@@ -9,7 +9,8 @@ import pytest
 
 from postlens.errors import InvalidInput
 from postlens.recommend.base import NotFittedError, Recommender, UnknownId
-from postlens.recommend.registry import recommender_class, recommender_classes
+from postlens.recommend.registry import load_recommender, recommender_class, recommender_classes
+from postlens.recommend.training import fit_recommender
 from tests.recommend.synthetic import (
     COMMUNITY_A,
     COMMUNITY_B,
@@ -27,7 +28,8 @@ PERSONAL = [name for name in ALL if name != "popularity"]
 
 
 def fitted(name: str) -> Recommender:
-    return recommender_class(name)(**FAST.get(name, {})).fit(community_dataset())
+    """Fitted as postlens fits it: the hybrid gets a validation split from its caller."""
+    return fit_recommender(name, community_dataset(), **FAST.get(name, {}))
 
 
 @pytest.mark.parametrize("name", PERSONAL)
@@ -74,7 +76,7 @@ def test_save_load_round_trip(name: str, tmp_path: Path) -> None:
     model = fitted(name)
     path = tmp_path / f"{name}.npz"
     model.save(path)
-    loaded = Recommender.load(path)
+    loaded = load_recommender(path)
     assert type(loaded) is type(model)
     before, after = model.recommend([1, 21], n=5), loaded.recommend([1, 21], n=5)
     np.testing.assert_array_equal(before[0], after[0])

@@ -11,25 +11,31 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from postlens.analysis import Analyzer
+from postlens.analysis.registry import build_analyzer
 from postlens.config import Settings
+from postlens.core import Postlens
 from postlens.demo import build_demo
 from postlens.interests.space import TextSpace
-from postlens.recommend.service import train
+from postlens.recommend.training import train
+from postlens.runtime.cache import ModelCache
 from postlens.service.app import create_app
 from postlens.store.db import Database
-from postlens.vision.encoders import ImageEncoder
 
 
 @pytest.fixture(scope="session")
-def demo_home(tmp_path_factory: pytest.TempPathFactory, encoder: ImageEncoder) -> Path:
+def demo_home(tmp_path_factory: pytest.TempPathFactory, models: ModelCache) -> Path:
     home = tmp_path_factory.mktemp("demo-home")
     settings = Settings(home=home)
     db = Database.from_settings(settings)
-    build_demo(home, db, Analyzer.from_settings(settings, encoder=encoder))
+    build_demo(home, db, build_analyzer(settings, models))
     train(db, settings, "hybrid")
     db.dispose()
     return home
+
+
+def serving_core(models: ModelCache, **settings: object) -> Postlens:
+    """A server's core over a copied demo home, sharing the session's models."""
+    return Postlens(Settings(**settings), models=models, serving=True)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -43,10 +49,11 @@ def client_home(demo_home: Path, tmp_path: Path, model_dir: Path, text_space: Te
 
 
 @pytest.fixture
-def client(client_home: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(home=client_home, demo_login=True))
-    with TestClient(app) as test_client:
+def client(client_home: Path, models: ModelCache) -> Iterator[TestClient]:
+    core = serving_core(models, home=client_home, demo_login=True)
+    with TestClient(create_app(core)) as test_client:
         yield test_client
+    core.close()
 
 
 @pytest.fixture

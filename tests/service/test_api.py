@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from tests.conftest import jpeg_bytes
-from tests.service.conftest import user_id
+from tests.service.conftest import serving_core, user_id
 
 
 def assert_error(response, status: int, code: str | None = None) -> dict:  # type: ignore[no-untyped-def]
@@ -82,7 +82,7 @@ def test_hostile_uploads_get_4xx_and_store_nothing(client: TestClient, keys: dic
 
 
 def test_oversize_upload_is_refused(client: TestClient, keys: dict[str, str]) -> None:
-    limit = client.app.state.postlens.settings.max_image_bytes  # type: ignore[attr-defined]
+    limit = client.app.state.postlens.core.settings.max_image_bytes  # type: ignore[attr-defined]
     response = client.post("/api/analyses", headers={"X-API-Key": keys["demo:ada"]},
                            files={"file": ("huge.jpg", b"\xff" * (limit + 10), "image/jpeg")})
     assert_error(response, 413, "image_too_large")
@@ -147,11 +147,10 @@ def test_similar_posts(client: TestClient) -> None:
     assert similar and similar[0]["post"]["caption"].startswith("coffee")
 
 
-def test_first_upload_into_an_empty_database(tmp_path, model_dir, cat_jpeg: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_first_upload_into_an_empty_database(tmp_path, model_dir, models, cat_jpeg: bytes) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
     from postlens.auth import issue_key
-    from postlens.config import Settings
     from postlens.service.app import create_app
     from postlens.store.schema import User
 
@@ -159,8 +158,8 @@ def test_first_upload_into_an_empty_database(tmp_path, model_dir, cat_jpeg: byte
     (home / "models").mkdir(parents=True)
     for path in model_dir.iterdir():
         shutil.copy(path, home / "models" / path.name)
-    app = create_app(Settings(home=home))
-    with app.state.postlens.db.transaction() as session:
+    app = create_app(serving_core(models, home=home))
+    with app.state.postlens.core.db.transaction() as session:
         user = User(handle="upload:first")
         session.add(user)
         session.flush()

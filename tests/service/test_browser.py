@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from postlens.config import Settings
+from postlens.runtime.cache import ModelCache
 from postlens.service.app import create_app
+from tests.service.conftest import serving_core
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -33,9 +34,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(client_home: Path) -> Iterator[str]:
+def server(client_home: Path, models: ModelCache) -> Iterator[str]:
     port = free_port()
-    app = create_app(Settings(home=client_home, demo_login=True))
+    app = create_app(serving_core(models, home=client_home, demo_login=True))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     uvi = uvicorn.Server(config)
     thread = threading.Thread(target=uvi.run, daemon=True)

@@ -32,11 +32,11 @@ def test_html_errors_are_pages(client: TestClient) -> None:
     assert response.status_code == 404 and "unknown post id" in response.text
 
 
-def test_demo_login_is_off_unless_asked(client_home, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from postlens.config import Settings
+def test_demo_login_is_off_unless_asked(client_home, tmp_path, models) -> None:  # type: ignore[no-untyped-def]
     from postlens.service.app import create_app
+    from tests.service.conftest import serving_core
 
-    with TestClient(create_app(Settings(home=client_home))) as plain:
+    with TestClient(create_app(serving_core(models, home=client_home))) as plain:
         assert "Simulated user" not in plain.get("/login").text
         response = plain.post("/login", data={"handle": "demo:bea"}, follow_redirects=False)
         assert response.headers["location"] == "/login"

@@ -10,7 +10,7 @@ from postlens.interests.space import TextSpace
 def test_onnx_matches_sentence_transformers(text_space: TextSpace) -> None:
     from sentence_transformers import SentenceTransformer
 
-    from postlens.text.encoders import checkpoint_dir
+    from postlens.text.minilm import checkpoint_dir
 
     texts = ["A golf tournament at Augusta", "espresso and a croissant", "#tbt to the beach"]
     reference = SentenceTransformer(str(checkpoint_dir()), device="cpu").encode(texts)

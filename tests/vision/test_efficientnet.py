@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 from skimage import data as skdata
 
-from postlens.analysis import Analyzer
-from postlens.onnx_cache import file_sha256
+from postlens.analysis.analyzer import Analyzer
+from postlens.runtime.onnx import file_sha256
 from postlens.vision.efficientnet import EfficientNetLite0, ensure_model, preprocess_pixels
 from postlens.vision.encoders import ImageEncoder
 from tests.conftest import jpeg_bytes

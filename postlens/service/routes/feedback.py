@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from postlens.recommend.feedback import record_feedback
 from postlens.service.deps import CurrentUser, StateDep
 from postlens.service.schemas import FeedbackCreate, FeedbackPublic
 
@@ -15,8 +14,5 @@ router = APIRouter(prefix="/api", tags=["feedback"])
 def create_feedback(body: FeedbackCreate, state: StateDep, user: CurrentUser) -> FeedbackPublic:
     """Record an impression, click, like or dislike (as yourself). Likes and dislikes
     change your very next recommendations; repeats of the same reaction count once."""
-    with state.db.transaction() as session:
-        weight = record_feedback(session, user.id, body.post_id, body.kind,
-                                 body.recommendation_id)
-    state.live.feedback(user.id, body.post_id, weight)
+    weight = state.core.feedback(user.id, body.post_id, body.kind, body.recommendation_id)
     return FeedbackPublic(post_id=body.post_id, kind=body.kind, weight=weight)

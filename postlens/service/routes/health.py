@@ -15,4 +15,5 @@ router = APIRouter(prefix="/api", tags=["health"])
 def health(session: SessionDep, state: StateDep) -> dict[str, str]:
     """Whether the server and its database answer, and which recommender it serves."""
     session.execute(text("SELECT 1"))
-    return {"status": "ok", "version": __version__, "model_version": state.live.version}
+    return {"status": "ok", "version": __version__,
+            "model_version": state.core.recommender.version}

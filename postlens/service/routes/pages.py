@@ -1,34 +1,29 @@
-"""Server-rendered pages: upload, result, your page (profile + feed), overview, demo sign-in."""
+"""Server-rendered pages: upload, result, your page (profile + feed), overview, demo sign-in.
+
+Each page parses its input, calls the core and renders; no logic of its own."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
-import numpy as np
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from postlens.errors import NotFound
-from postlens.evaluation.abtest import experiment_report
-from postlens.interests.posts import load_posts
 from postlens.service.deps import KEY_COOKIE, OptionalUser, SessionDep, StateDep
 from postlens.service.routes.analyses import read_limited
-from postlens.service.routes.users import build_feed
-from postlens.service.schemas import items, posts_by_id
-from postlens.store.schema import Analysis, Post, User
-from postlens.store.stats import database_stats
-from postlens.uploads import store_upload
+from postlens.service.schemas import feed_public, items, posts_by_id
+from postlens.store.schema import User
 
 router = APIRouter(include_in_schema=False)
 
 
 def render(request: Request, template: str, user: User | None, **context: Any) -> Response:
     templates = request.app.state.templates
-    state = request.app.state.postlens
+    core = request.app.state.postlens.core
     return templates.TemplateResponse(request, template, {
-        "user": user, "demo_login": state.settings.demo_login, **context})
+        "user": user, "demo_login": core.settings.demo_login, **context})
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -41,8 +36,9 @@ async def upload_form(state: StateDep, user: OptionalUser, file: Annotated[Uploa
                       caption: Annotated[str | None, Form(max_length=2200)] = None) -> Response:
     if user is None:
         return RedirectResponse("/login", status_code=303)
-    data = await read_limited(file, state.settings.max_image_bytes)
-    stored = store_upload(state.db, state.analyzer, user, data, caption, file.filename)
+    data = await read_limited(file, state.core.settings.max_image_bytes)
+    # Analysis is blocking work: off the event loop, as the API's upload.
+    stored = await run_in_threadpool(state.core.upload, user, data, caption, file.filename)
     return RedirectResponse(f"/posts/{stored.post_id}", status_code=303)
 
 
@@ -52,17 +48,10 @@ def post_page(post_id: int, request: Request, session: SessionDep, state: StateD
     post = posts_by_id(session, [post_id]).get(post_id)
     if post is None:
         raise NotFound(f"unknown post id {post_id}")
-    embedding = session.scalar(select(Analysis.embedding).join(
-        Post, Post.picture_id == Analysis.picture_id).where(Post.id == post_id))
-    similar = []
-    if embedding is not None:
-        ids, scores = state.live.similar_to_vector(np.frombuffer(embedding, "<f4"), 6,
-                                                   exclude=post_id)
-        similar = items(session, ids, scores)
-    with state.db.transaction() as writer:  # caches the caption's embedding
-        stored = load_posts(writer, [post_id], state.interests.encoder, with_embedding=True)
-    interests = state.interests.for_post(stored[0].content, k=3)["fused"] if stored else []
-    return render(request, "post.html", user, post=post, similar=similar, interests=interests)
+    insights = state.core.post_insights(post_id)
+    similar = items(session, insights.similar_ids, insights.similar_scores)
+    return render(request, "post.html", user, post=post, similar=similar,
+                  interests=insights.interests)
 
 
 @router.get("/me", response_class=HTMLResponse)
@@ -70,33 +59,29 @@ def my_page(request: Request, session: SessionDep, state: StateDep,
             user: OptionalUser) -> Response:
     if user is None:
         return RedirectResponse("/login", status_code=303)
-    feed = build_feed(state, session, user.id, limit=12, offset=0)
-    with state.db.transaction() as writer:  # the profile is stored and refreshed
-        interests = state.interests.profile(writer, user.id)["interests"]
+    feed = feed_public(session, state.core.recommend(user.id, limit=12), state.posts)
+    interests = state.core.profile(user.id)["interests"]
     return render(request, "me.html", user, feed=feed.items, interests=interests)
 
 
 @router.get("/overview", response_class=HTMLResponse)
-def overview(request: Request, session: SessionDep, state: StateDep,
-             user: OptionalUser) -> Response:
-    evaluation_file = state.settings.home / "evaluations" / "recommend.json"
-    evaluation = json.loads(evaluation_file.read_text()) if evaluation_file.exists() else None
-    return render(request, "overview.html", user, stats=database_stats(session),
-                  abtest=experiment_report(session, state.experiment.name),
-                  evaluation=evaluation, model_version=state.live.version)
+def overview(request: Request, state: StateDep, user: OptionalUser) -> Response:
+    core = state.core
+    return render(request, "overview.html", user, stats=core.stats(),
+                  abtest=core.abtest_report(), evaluation=core.latest_evaluation(),
+                  model_version=core.recommender.version)
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, state: StateDep, user: OptionalUser) -> Response:
-    keys = _demo_keys(state)
-    return render(request, "login.html", user, demo_users=sorted(keys))
+    return render(request, "login.html", user, demo_users=sorted(state.core.demo_keys()))
 
 
 @router.post("/login")
 def login(state: StateDep, handle: Annotated[str, Form()] = "",
           api_key: Annotated[str, Form()] = "") -> Response:
     """Sign in with an API key, or, in a demo, as a demo user."""
-    key = api_key.strip() or _demo_keys(state).get(handle, "")
+    key = api_key.strip() or state.core.demo_keys().get(handle, "")
     response = RedirectResponse("/me" if key else "/login", status_code=303)
     if key:
         response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="strict",
@@ -109,11 +94,3 @@ def logout() -> Response:
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(KEY_COOKIE)
     return response
-
-
-def _demo_keys(state: Any) -> dict[str, str]:
-    path = state.settings.home / "demo-keys.json"
-    if not state.settings.demo_login or not path.exists():
-        return {}
-    keys: dict[str, str] = json.loads(path.read_text())
-    return keys

@@ -51,7 +51,7 @@ def similar_posts(post_id: int, session: SessionDep, state: StateDep,
     """Posts whose pictures look most alike."""
     if session.get(Post, post_id) is None:
         raise NotFound(f"unknown post id {post_id}")
-    ids, scores = state.live.similar_to_post(post_id, limit)
+    ids, scores = state.core.similar(post_id, limit)
     return json_response(items(session, ids, scores, ["looks similar"] * len(ids),
                                cache=state.posts))
 
@@ -62,6 +62,6 @@ def picture_file(post_id: int, session: SessionDep, state: StateDep) -> FileResp
                           .where(Post.id == post_id)).scalar_one_or_none()
     if row is None:
         raise NotFound(f"no picture for post {post_id}")
-    return FileResponse(state.db.blobs.path(row.path), media_type=MIME_TYPES[row.format],
+    return FileResponse(state.core.db.blobs.path(row.path), media_type=MIME_TYPES[row.format],
                         headers={"Cache-Control": "public, max-age=86400",
                                  "X-Content-Type-Options": "nosniff"})

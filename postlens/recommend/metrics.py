@@ -1,4 +1,5 @@
-"""Top-k ranking metrics for one user's ranked list against their relevant items."""
+"""Top-k ranking metrics for one user's ranked list against their relevant items (the hybrid
+learns its blend with them; the evaluation protocols report them)."""
 
 from __future__ import annotations
 

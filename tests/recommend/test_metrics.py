@@ -7,15 +7,15 @@ import math
 import numpy as np
 import pytest
 
-from postlens.evaluation.metrics import (
+from postlens.recommend.data import Interactions
+from postlens.recommend.metrics import (
     average_precision_at_k,
     coverage,
     ndcg_at_k,
     precision_at_k,
     recall_at_k,
 )
-from postlens.evaluation.splits import temporal_split
-from postlens.recommend.data import Interactions
+from postlens.recommend.splits import temporal_split
 
 RANKED = [7, 3, 9, 1, 5]
 RELEVANT = {3, 5, 8}

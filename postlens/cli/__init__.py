@@ -1,0 +1,20 @@
+"""The ``postlens`` command line: one module per command group, each command a few lines
+that build the core (``postlens.core.Postlens``), call it and format the answer."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from postlens.cli import evaluate, interests, pictures, recommend, serve
+
+app = typer.Typer(help="Understand social-media pictures and recommend from them.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+for group in (pictures, recommend, interests, evaluate, serve):
+    group.register(app)
+
+
+def main() -> None:  # pragma: no cover - the console script entry point
+    logging.basicConfig(level=logging.WARNING)
+    app()

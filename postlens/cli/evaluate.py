@@ -1,0 +1,97 @@
+"""``evaluate recommend`` and ``evaluate interests``: offline evaluation on real data."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from postlens.cli.common import build_core, console, reported_errors
+from postlens.errors import InvalidInput
+
+BASELINES = ("popularity", "als", "bpr", "content", "visual-als", "hybrid")
+WriteOption = Annotated[Path | None, typer.Option(help="Markdown file to update.")]
+
+
+def evaluate_recommend(
+    dataset: Annotated[Path, typer.Option(help="A MovieLens folder with posters/.")],
+    cornac: Annotated[bool, typer.Option(help="Also run Cornac's BPR and VBPR.")] = True,
+    write: WriteOption = Path("docs/evaluation.md"),
+) -> None:
+    """Temporal-split P/R/NDCG/MAP@10, coverage and cold-start recall against baselines."""
+    from postlens.evaluation.recommend import (
+        HEADER,
+        cornac_trainer,
+        evaluate,
+        markdown_table,
+        postlens_trainer,
+    )
+    from postlens.evaluation.report import write_section
+    from postlens.recommend.data import load_dataset
+
+    core = build_core()
+    with reported_errors():
+        core.ingest("movielens", dataset)
+        with core.db.reader() as session:
+            data = load_dataset(session, source="movielens")
+    trainers = {name: postlens_trainer(name) for name in BASELINES}
+    if cornac and importlib.util.find_spec("cornac") is None:
+        console.print("[yellow]cornac is not installed (pip install -e .[bench]); "
+                      "skipping its baselines[/yellow]")
+        cornac = False
+    if cornac:
+        trainers["cornac BPR"] = cornac_trainer("bpr", k=64, max_iter=200, learning_rate=0.01,
+                                                lambda_reg=0.01)
+        trainers["cornac VBPR"] = cornac_trainer("vbpr", k=32, k2=32, n_epochs=20,
+                                                 learning_rate=0.005)
+    results = evaluate(data, trainers)
+    table = markdown_table(results)
+    typer.echo(table)
+    target = core.evaluation_path("recommend")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps({
+        "description": f"MovieLens posters, per-user temporal split, {len(data.interactions)} "
+                       "ratings; relevant = rating >= 4 in each user's last 20%.",
+        "header": HEADER, "rows": [r.row() for r in results]}, indent=2))
+    if write is not None:
+        users = results[0].users if results else 0
+        write_section(write, "recommend", "Recommendations: MovieLens posters, temporal split",
+                      f"{len(data.interactions)} ratings, {users} test users with a rating "
+                      ">= 4 in their last 20%.\n\n" + table)
+
+
+def evaluate_interests(
+    data: Annotated[Path, typer.Option(help="The folder holding the shared data sets.")] = Path(
+        "../shared/data"),
+    only: Annotated[list[str] | None, typer.Option(
+        help="instagram, tweets or movielens (repeatable); default: all three.")] = None,
+    write: WriteOption = Path("docs/evaluation.md"),
+) -> None:
+    """Seed 003 (Instagram accounts, tweets) and seed 002 (MovieLens posters) protocols."""
+    from postlens.evaluation.interest_runs import RUNS
+    from postlens.evaluation.report import write_section
+
+    core = build_core()
+    for name in only or list(RUNS):
+        with reported_errors():
+            if name not in RUNS:
+                raise InvalidInput(f"unknown evaluation {name!r}; one of {', '.join(RUNS)}")
+            folder, format_name, run = RUNS[name]
+            if not (data / folder).is_dir():
+                console.print(f"[yellow]{data / folder} is missing; skipping {name}[/yellow]")
+                continue
+            core.ingest(format_name, data / folder)
+            title, body = run(core.db, core.interests.space)
+        typer.echo(f"## {title}\n\n{body}\n")
+        if write is not None:
+            write_section(write, f"interests-{name}", title, body)
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Offline evaluation on real data sets.", no_args_is_help=True)
+    group.command("recommend")(evaluate_recommend)
+    group.command("interests")(evaluate_interests)
+    app.add_typer(group, name="evaluate")

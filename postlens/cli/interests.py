@@ -1,0 +1,104 @@
+"""``interests``, ``profile`` and ``train-interests``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from postlens.cli.common import (
+    JsonOption,
+    TaxonomyOption,
+    build_core,
+    echo_json,
+    reported_errors,
+)
+from postlens.interests.model import PostContent
+
+TopOption = Annotated[int, typer.Option("--top-k", min=1, max=100, help="How many interests.")]
+
+
+def interests(
+    target: Annotated[str, typer.Argument(help="A picture file, or a text (caption).")],
+    caption: Annotated[str | None, typer.Option(help="A caption to go with the picture.")] = None,
+    taxonomy: TaxonomyOption = "curlie-36", top_k: TopOption = 5, as_json: JsonOption = False,
+) -> None:
+    """Top interests of one picture and/or text: image, text and fused, with confidence."""
+    core = build_core()
+    path = Path(target)
+    with reported_errors():
+        if path.is_file():
+            analysis = core.analyzer_for(["embedding", "labels"]).analyze_one(str(path), path)
+            content = PostContent(caption=caption, labels=analysis.labels,
+                                  embedding=analysis.embedding)
+        else:
+            content = PostContent(caption=" ".join(filter(None, [target, caption])))
+        body = {"input": target, **core.post_interests(content, taxonomy, top_k)}
+    if as_json:
+        echo_json(body, indent=None)
+        return
+    out = Console()
+    out.print(f"[bold]{body['input']}[/bold]  ({body['taxonomy']})")
+    for view in ("fused", "image", "text"):
+        if body[view]:
+            ranked = ", ".join(f"{i['name']} {i['score']:.0%}" for i in body[view])
+            out.print(f"  {view:>5}: {ranked}")
+
+
+def profile(
+    user: Annotated[str, typer.Argument(help="User id or handle, e.g. instagram:natgeo.")],
+    taxonomy: TaxonomyOption = "curlie-36", top_k: TopOption = 5,
+    recent: Annotated[int, typer.Option(min=1, max=500, help="Recent posts and likes used.")
+                      ] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """A user's top interests from their recent posts and likes, stored and kept fresh."""
+    core = build_core()
+    with reported_errors():
+        body = core.profile(core.user(user).id, taxonomy, top_k, recent)
+    if as_json:
+        echo_json(body, indent=None)
+        return
+    out = Console()
+    out.print(f"[bold]{body['handle']}[/bold]  {body['posts_used']} posts and likes, "
+              f"{body['taxonomy']}")
+    for interest in body["interests"]:
+        out.print(f"  {interest['score']:6.1%}  {interest['name']:<14} ({_views(interest)}; "
+                  f"posts {', '.join(map(str, interest['supporting_posts']))})")
+
+
+def _views(interest: dict[str, Any]) -> str:
+    return ", ".join(f"{view} {interest[f'{view}_score']:.0%}" for view in ("image", "text")
+                     if interest[f"{view}_score"] is not None)
+
+
+def train_interests(
+    labels: Annotated[Path, typer.Argument(help="CSV with columns post,category (post: id or "
+                                                "source:external_id).")],
+    taxonomy: TaxonomyOption = "curlie-36",
+    folds: Annotated[int, typer.Option(min=2, max=20, help="Grouped folds (by author).")] = 5,
+) -> None:
+    """Train image and text heads on labelled posts (transfer learning) and calibrate the
+    fusion; the server and `postlens profile` use the saved model from then on."""
+    from postlens.interests.training import train_from_file
+
+    core = build_core()
+    with reported_errors():
+        service = core.interests
+        model = service.model(taxonomy)
+        with core.db.transaction() as session:  # caches the captions' embeddings
+            report = train_from_file(session, model, labels,
+                                     service.trained_path(model.taxonomy), folds)
+    accuracy = ", ".join(f"{view} {value:.1%}" for view, value in
+                         report.out_of_fold_accuracy.items())
+    typer.echo(f"trained {', '.join(report.heads) or 'no'} heads on {report.examples} posts "
+               f"({report.categories} categories); out-of-fold accuracy: {accuracy}; "
+               f"saved to {report.path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("interests")(interests)
+    app.command("profile")(profile)
+    app.command("train-interests")(train_interests)

@@ -1,0 +1,256 @@
+"""``Postlens(settings)``: the one object every entry point builds and calls.
+
+It owns the database, the model cache, the analyzer, the interest service, the live
+recommender and the feed. The CLI, the web app and API (``create_app(core)``), the demo and
+batch jobs all go through it, so a capability is written once, here or below, and the edges
+only parse, call and format. Parts are built lazily (the CLI's ``analyze`` never opens the
+database; ``stats`` never loads a model) and at most once, even under concurrent requests.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+
+from postlens.analysis.analyzer import Analyzer
+from postlens.analysis.registry import STORED_TASKS, build_analyzer
+from postlens.config import Settings
+from postlens.errors import NotFound
+from postlens.evaluation.abtest import experiment_report
+from postlens.ingest import open_source
+from postlens.ingest.pipeline import Ingestor, IngestReport
+from postlens.interests.model import PostContent
+from postlens.interests.posts import load_posts
+from postlens.interests.service import InterestService, activity_counts
+from postlens.interests.space import TextSpace
+from postlens.models import TEXT_ENCODER, model_cache
+from postlens.recommend.base import Recommender
+from postlens.recommend.experiments import FEED_ARMS, Experiment
+from postlens.recommend.feed import FeedPage, FeedService
+from postlens.recommend.feedback import record_feedback
+from postlens.recommend.live import LiveRecommender, file_version
+from postlens.recommend.training import load_trained, model_path, train
+from postlens.runtime.cache import ModelCache
+from postlens.store.db import Database
+from postlens.store.schema import Post, User
+from postlens.store.stats import database_stats
+from postlens.text.minilm import MiniLMEncoder
+from postlens.uploads import StoredUpload, store_upload
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+SERVED_MODEL = "hybrid"
+
+
+@dataclass
+class PostInsights:
+    similar_ids: list[int]
+    similar_scores: list[float]
+    interests: list[dict[str, Any]]
+
+
+class Postlens:
+    def __init__(self, settings: Settings | None = None, *, models: ModelCache | None = None,
+                 serving: bool = False) -> None:
+        """``serving``: a long-running server, which trains a missing recommender in the
+        background (answering with trending posts meanwhile); a CLI run reports it instead."""
+        self.settings = settings or Settings()
+        self.serving = serving
+        self.models = models or model_cache(self.settings)
+        self._parts: dict[str, Any] = {}
+        self._lock = threading.RLock()
+
+    def _part(self, name: str, build: Callable[[], T]) -> T:
+        if name not in self._parts:
+            with self._lock:
+                if name not in self._parts:
+                    self._parts[name] = build()
+        part: T = self._parts[name]
+        return part
+
+    # -- parts ----------------------------------------------------------------------------
+    @property
+    def db(self) -> Database:
+        return self._part("db", lambda: Database.from_settings(self.settings))
+
+    @property
+    def analyzer(self) -> Analyzer:
+        """The analyzer every stored picture goes through (the stored tasks at least)."""
+        names = list(dict.fromkeys([*STORED_TASKS, *self.settings.analysis_tasks]))
+        return self._part("analyzer", lambda: self.analyzer_for(names))
+
+    def analyzer_for(self, tasks: Iterable[str] | None = None, top_k: int | None = None
+                     ) -> Analyzer:
+        """An analyzer running just ``tasks`` (default: the settings'), sharing the models."""
+        settings = self.settings if top_k is None else self.settings.model_copy(
+            update={"top_k_labels": top_k})
+        return build_analyzer(settings, self.models, tasks)
+
+    @property
+    def interests(self) -> InterestService:
+        def build() -> InterestService:
+            encoder = self.models.get(TEXT_ENCODER)
+            if not isinstance(encoder, MiniLMEncoder):
+                raise TypeError(f"model {TEXT_ENCODER} is not the text encoder")
+            return InterestService(self.settings, TextSpace(encoder, self.settings.model_dir))
+        return self._part("interests", build)
+
+    @property
+    def recommender(self) -> LiveRecommender:
+        """The live recommender the feed serves."""
+        return self.live(SERVED_MODEL)
+
+    def live(self, name: str) -> LiveRecommender:
+        """The live recommender for the trained model ``name``."""
+        def build() -> LiveRecommender:
+            return LiveRecommender(
+                self.db, name, load=lambda: load_trained(self.settings, name),
+                fit=lambda: train(self.db, self.settings, name),
+                version_of=file_version(model_path(self.settings, name)),
+                train_when_missing=self.serving)
+        return self._part(f"live:{name}", build)
+
+    @property
+    def experiment(self) -> Experiment:
+        return self._part("experiment",
+                          lambda: Experiment(self.settings.experiment, tuple(FEED_ARMS)))
+
+    def feed(self, model: str = SERVED_MODEL) -> FeedService:
+        return self._part(f"feed:{model}", lambda: FeedService(self.db, self.live(model),
+                                                                self.experiment))
+
+    # -- pictures and posts ---------------------------------------------------------------
+    def ingest(self, format_name: str, path: Path, *, commit_every: int | None = None,
+               on_post: Callable[[], None] | None = None) -> IngestReport:
+        source = open_source(format_name, path)
+        key = self.settings.pseudonymise_key
+        ingestor = Ingestor(self.db, self.analyzer, on_post=on_post,
+                            pseudonymise_key=key.get_secret_value() if key else None)
+        return ingestor.ingest(source, commit_every=commit_every)
+
+    def upload(self, user: User, data: bytes, caption: str | None = None,
+               filename: str | None = None) -> StoredUpload:
+        """Analyse and store a user's picture; it becomes recommendable at the next
+        retraining, which the background worker runs (bursts of uploads share one)."""
+        stored = store_upload(self.db, self.analyzer, user, data, caption, filename)
+        if self.serving:
+            self.recommender.retrain_soon(self.settings.retrain_delay_seconds)
+        return stored
+
+    def post_interests(self, content: PostContent, taxonomy: str | Path = "curlie-36",
+                       k: int = 5) -> dict[str, Any]:
+        return self.interests.for_post(content, taxonomy, k)
+
+    def insights(self, post_id: int, content: PostContent, n_similar: int = 6,
+                 n_interests: int = 3) -> PostInsights:
+        """What a post page and an upload answer show beside the picture's own analysis:
+        the most similar pictures and the post's top interests (picture and caption)."""
+        similar: tuple[list[int], list[float]] = ([], [])
+        if content.embedding is not None:
+            similar = self.recommender.similar_to_vector(content.embedding, n_similar,
+                                                         exclude=post_id)
+        interests = self.interests.for_post(content, k=n_interests)["fused"]
+        return PostInsights(similar[0], similar[1], interests)
+
+    def post_insights(self, post_id: int) -> PostInsights:
+        """:meth:`insights` of a stored post (its caption's embedding is cached on the way)."""
+        with self.db.transaction() as session:
+            stored = load_posts(session, [post_id], self.interests.encoder, with_embedding=True)
+        if not stored:
+            raise NotFound(f"unknown post id {post_id}")
+        return self.insights(post_id, stored[0].content)
+
+    def captions(self, post_ids: list[int]) -> dict[int, str | None]:
+        with self.db.reader() as session:
+            return {int(i): c for i, c in session.execute(
+                select(Post.id, Post.caption).where(Post.id.in_(post_ids)))}
+
+    # -- users ----------------------------------------------------------------------------
+    def user(self, ref: str | int) -> User:
+        """A user by database id (42 or "42") or handle ("instagram:natgeo")."""
+        with self.db.reader() as session:
+            text = str(ref)
+            found = session.get(User, int(text)) if text.isdigit() and len(text) < 19 \
+                else session.scalar(select(User).where(User.handle == text))
+        if found is None:
+            raise NotFound(f"unknown user {ref!r}")
+        return found
+
+    def profile(self, user_id: int, taxonomy: str | Path = "curlie-36", k: int = 5,
+                recent: int = 20) -> dict[str, Any]:
+        """The user's stored interest profile (refreshed when their activity changed), with
+        how many posts and interactions they have in all."""
+        with self.db.transaction() as session:
+            body = self.interests.profile(session, user_id, taxonomy, k, recent)
+            posts, interactions = activity_counts(session, user_id)
+        return {**body, "posts": posts, "interactions": interactions}
+
+    # -- recommendations ------------------------------------------------------------------
+    def recommend(self, user_id: int, limit: int = 10, offset: int = 0,
+                  model: str = SERVED_MODEL) -> FeedPage:
+        """A page of the user's feed (A/B arm, trending for strangers, impressions logged)."""
+        return self.feed(model).page(user_id, limit, offset)
+
+    def similar(self, post_id: int, n: int = 10, model: str = SERVED_MODEL
+                ) -> tuple[list[int], list[float]]:
+        return self.live(model).similar_to_post(post_id, n)
+
+    def feedback(self, user_id: int, post_id: int, kind: str,
+                 recommendation_id: int | None = None) -> float:
+        """Store a reaction idempotently and fold it into the live models; its weight."""
+        with self.db.transaction() as session:
+            weight = record_feedback(session, user_id, post_id, kind, recommendation_id)
+        if weight:
+            for name in [k[5:] for k in list(self._parts) if k.startswith("live:")]:
+                self.live(name).refresh()
+        return weight
+
+    def train(self, model: str = SERVED_MODEL, source: str | None = None) -> Recommender:
+        """Fit a recommender on the store and save it; the served one is swapped in."""
+        fitted = train(self.db, self.settings, model, source)
+        if source is None and f"live:{model}" in self._parts:
+            self.live(model).install(fitted)
+        return fitted
+
+    # -- reports --------------------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        with self.db.reader() as session:
+            return database_stats(session)
+
+    def abtest_report(self, experiment: str | None = None) -> list[dict[str, Any]]:
+        with self.db.reader() as session:
+            return experiment_report(session, experiment or self.experiment.name)
+
+    def latest_evaluation(self) -> dict[str, Any] | None:
+        """The last `postlens evaluate recommend` table, for the overview page."""
+        path = self.evaluation_path("recommend")
+        try:
+            body: dict[str, Any] = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
+        return body
+
+    def evaluation_path(self, name: str) -> Path:
+        return self.settings.home / "evaluations" / f"{name}.json"
+
+    def demo_keys(self) -> dict[str, str]:
+        """Demo users' API keys, only when demo sign-in is on."""
+        path = self.settings.home / "demo-keys.json"
+        if not self.settings.demo_login or not path.exists():
+            return {}
+        keys: dict[str, str] = json.loads(path.read_text())
+        return keys
+
+    def close(self) -> None:
+        for live in [p for k, p in self._parts.items() if k.startswith("live:")]:
+            live.close()
+        self.models.close()
+        if "db" in self._parts:
+            self.db.dispose()

@@ -1,0 +1,27 @@
+"""The built-in models by name, and the model cache a process builds from its settings.
+
+A new model (a face detector, a likes head...) is an ``InferenceModel`` subclass in its own
+module plus one entry in :func:`builtin_factories`.
+"""
+
+from __future__ import annotations
+
+from postlens.config import Settings
+from postlens.runtime.cache import ModelCache, ModelFactory
+from postlens.text.minilm import MiniLMEncoder
+from postlens.vision.efficientnet import EfficientNetLite0
+
+IMAGE_ENCODERS = ("efficientnet-lite0",)
+TEXT_ENCODER = "all-minilm-l6-v2"
+
+
+def builtin_factories(settings: Settings) -> dict[str, ModelFactory]:
+    cache, threads = settings.model_dir, settings.inference_threads
+    return {
+        "efficientnet-lite0": lambda: EfficientNetLite0(cache, threads),
+        "all-minilm-l6-v2": lambda: MiniLMEncoder(cache, threads),
+    }
+
+
+def model_cache(settings: Settings) -> ModelCache:
+    return ModelCache(builtin_factories(settings), settings.model_idle_seconds)

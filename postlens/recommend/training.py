@@ -1,0 +1,49 @@
+"""Fit recommenders on the store and keep the fitted ones in the model folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from postlens.config import Settings
+from postlens.errors import NotFound
+from postlens.recommend.base import Recommender
+from postlens.recommend.data import Dataset, load_dataset
+from postlens.recommend.registry import load_recommender, recommender_class
+from postlens.recommend.splits import temporal_split
+from postlens.store.db import Database
+
+VALIDATION_FRACTION = 0.1  # of each user's latest interactions, for models that tune
+
+
+def model_path(settings: Settings, name: str) -> Path:
+    return settings.model_dir / f"recommender-{name}.npz"
+
+
+def fit_recommender(name: str, dataset: Dataset, **params: Any) -> Recommender:
+    """Fit the model ``name`` on ``dataset``, handing it a temporal validation split (the
+    latest 10% of each user's interactions) when it tunes on one."""
+    model = recommender_class(name)(**params)
+    if not model.tunes_on_validation:
+        return model.fit(dataset)
+    train, held_out = temporal_split(dataset.interactions, VALIDATION_FRACTION)
+    return model.fit(dataset.with_interactions(train), dataset.with_interactions(held_out))
+
+
+def train(db: Database, settings: Settings, name: str = "hybrid", source: str | None = None,
+          **params: Any) -> Recommender:
+    """Fit on everything in the store (or one source) and save the model atomically."""
+    with db.reader() as session:
+        dataset = load_dataset(session, source=source)
+    if len(dataset.interactions) == 0 and dataset.features is None:
+        raise NotFound("nothing to train on: ingest posts and interactions first")
+    model = fit_recommender(name, dataset, **params)
+    model.save(model_path(settings, name))
+    return model
+
+
+def load_trained(settings: Settings, name: str = "hybrid") -> Recommender:
+    path = model_path(settings, name)
+    if not path.exists():
+        raise NotFound(f"no trained {name} recommender: run `postlens train --model {name}`")
+    return load_recommender(path)

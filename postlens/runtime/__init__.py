@@ -1,0 +1,1 @@
+"""One model runtime for every model: lazy, locked loading, idle unloading, ONNX sessions."""
