@@ -86,17 +86,12 @@ def main() -> None:
 
     from sqlalchemy import select
 
-    from postlens.analysis.analyzer import Analyzer
-    from postlens.config import Settings
-    from postlens.ingest import open_source
-    from postlens.ingest.pipeline import Ingestor
+    from postlens.core import Postlens
     from postlens.interests.model import PostContent
-    from postlens.interests.service import InterestService
-    from postlens.store.db import Database
     from postlens.store.schema import InterestProfile, TextEmbedding, User
 
-    settings = Settings()
-    service = InterestService(settings)
+    core = Postlens()
+    service = core.interests
     start = time.perf_counter()
     service.encoder.load()
     first_load = time.perf_counter() - start  # includes the one-off ONNX export
@@ -112,9 +107,8 @@ def main() -> None:
     rows: list[str] = []
     instagram = DATA / "instagram-accounts"
     if instagram.is_dir():
-        db = Database.from_settings(settings)
-        Ingestor(db, Analyzer.from_settings(settings)).ingest(open_source("instaloader",
-                                                                          instagram))
+        db = core.db
+        core.ingest("instaloader", instagram)
         with db.reader() as session:
             users = session.scalars(select(User.id)).all()
 

@@ -11,32 +11,16 @@ from typer.testing import CliRunner
 from postlens.cli import app
 from postlens.config import Settings
 from postlens.store.db import Database
-from postlens.store.schema import Interaction, Post, User
-from tests.recommend.synthetic import COMMUNITY_A, COMMUNITY_B, HELD_OUT
+from tests.recommend.synthetic import COMMUNITY_B, HELD_OUT, store_community
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def community_db(settings: Settings, db: Database) -> dict[str, str]:
-    """The synthetic communities as real database rows (no pictures: collaborative only)."""
-    from datetime import UTC, datetime
-
-    with db.transaction() as session:
-        users = {u: User(handle=f"t:{u}") for u in range(1, 41)}
-        posts = {i: Post(source="t", external_id=str(i), caption=f"picture {i}")
-                 for i in COMMUNITY_A + COMMUNITY_B}
-        session.add_all([*users.values(), *posts.values()])
-        session.flush()
-        for u, user in users.items():
-            for i in COMMUNITY_A if u <= 20 else COMMUNITY_B:
-                if (u, i) != (1, HELD_OUT):
-                    session.add(Interaction(user_id=user.id, post_id=posts[i].id, kind="like",
-                                            weight=2.0, occurred_at=datetime.now(UTC)))
-        held_out = posts[HELD_OUT].id
-        b_post = posts[COMMUNITY_B[0]].id
-    return {"POSTLENS_HOME": str(settings.home), "held_out": str(held_out),
-            "b_post": str(b_post)}
+    community = store_community(db)
+    return {"POSTLENS_HOME": str(settings.home), "held_out": str(community.posts[HELD_OUT]),
+            "b_post": str(community.posts[COMMUNITY_B[0]])}
 
 
 def test_train_recommend_feedback(community_db: dict[str, str]) -> None:

@@ -39,10 +39,10 @@ def as_id_list(ids: Ids) -> tuple[bool, list[int]]:
     return False, [int(i) for i in ids]
 
 
-def diversify(pool: np.ndarray, scores: np.ndarray, unit: np.ndarray, n: int,
+def diversify(pool: np.ndarray, scores: np.ndarray, vectors: np.ndarray, n: int,
               diversity: float) -> np.ndarray:
     """MMR over one row's candidate pool; unpicked (unscorable) columns fill up to n."""
-    picked = mmr(pool, scores[pool], unit, n, diversity)
+    picked = mmr(pool, scores[pool], vectors, n, diversity)
     chosen = set(picked.tolist())
     rest = [c for c in pool.tolist() if c not in chosen]
     return np.array([*picked.tolist(), *rest][: min(n, len(pool))], dtype=np.int64)
@@ -130,9 +130,8 @@ class Recommender(ABC):
         if vectors is None:
             top = top_k_columns(scores, min(n, scores.shape[1]))
         else:
-            unit = l2_normalise(vectors)
             pool = top_k_columns(scores, min(n * 5, scores.shape[1]))
-            top = np.array([diversify(p, s, unit, n, diversity)
+            top = np.array([diversify(p, s, vectors, n, diversity)
                             for p, s in zip(pool, scores, strict=True)], dtype=np.int64)
         top_scores = np.take_along_axis(scores, top, axis=1)
         ids = np.where(np.isfinite(top_scores), self.item_ids_[top], -1)
@@ -177,6 +176,8 @@ class Recommender(ABC):
         return (ids[0], scores[0]) if single else (ids, scores)
 
     def _item_vectors(self) -> np.ndarray | None:
+        """One vector per item (any length) whose cosine says how alike two items are:
+        what diversity re-ranking and ``similar_items`` compare. None: no such notion."""
         return None
 
     # -- feedback -----------------------------------------------------------------------

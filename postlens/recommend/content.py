@@ -73,6 +73,9 @@ class ContentRecommender(Recommender):
         title = self.titles_.get(int(self.item_ids_[best]), f"post {self.item_ids_[best]}")
         return f"looks like {title}, which you liked"
 
+    def _item_vectors(self) -> np.ndarray:
+        return self.index_.vectors_  # the pictures' embeddings, PCA-reduced
+
     def similar_items(self, item_ids: Ids, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """Nearest pictures by embedding, searched in the FAISS index."""
         self._check_fitted()

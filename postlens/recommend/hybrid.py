@@ -146,6 +146,14 @@ class HybridRecommender(Recommender):
         best = int(np.argmax(contributions))
         return self.components_[best]._explain(user_row, item_col)
 
+    def _item_vectors(self) -> np.ndarray | None:
+        """Pictures' embeddings when there is a content component, else learned factors:
+        diversity spreads a feed over what looks different."""
+        for preferred in ("content", "visual-als", "als", "bpr"):
+            if preferred in self.component_names_:
+                return self.components_[self.component_names_.index(preferred)]._item_vectors()
+        return None
+
     def similar_items(self, item_ids: Ids, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """Delegated to the content component (pictures), else the collaborative one."""
         self._check_fitted()

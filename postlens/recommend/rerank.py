@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from postlens.numeric import DAY
+from postlens.numeric import DAY, l2_normalise
 
 
 def freshness_boost(scores: np.ndarray, item_times: np.ndarray, now: float, weight: float,
@@ -22,14 +22,15 @@ def freshness_boost(scores: np.ndarray, item_times: np.ndarray, now: float, weig
 def mmr(candidates: np.ndarray, relevance: np.ndarray, vectors: np.ndarray, n: int,
         diversity: float) -> np.ndarray:
     """Pick n of the candidate columns greedily by (1-d)*relevance - d*max similarity to
-    those already picked (Carbonell & Goldstein, 1998). ``vectors`` rows are unit-length."""
+    those already picked (Carbonell & Goldstein, 1998); cosine similarity of ``vectors``
+    rows (only the candidates' rows are normalised)."""
     finite = np.isfinite(relevance)
     candidates, relevance = candidates[finite], relevance[finite]
     if len(candidates) == 0:
         return candidates
     span = relevance.max() - relevance.min()
     relevance = (relevance - relevance.min()) / (span if span > 0 else 1.0)
-    unit = vectors[candidates]
+    unit = l2_normalise(np.asarray(vectors[candidates], dtype=np.float32))
     chosen: list[int] = []
     max_similarity = np.full(len(candidates), -np.inf, dtype=np.float32)
     available = np.ones(len(candidates), dtype=bool)

@@ -8,7 +8,7 @@ import pytest
 
 from postlens.analysis.registry import build_analyzer
 from postlens.config import Settings
-from postlens.evaluation import interests, movie_profiles, topics
+from postlens.evaluation import interest_runs, interests, movie_profiles, topics
 from postlens.ingest import open_source
 from postlens.ingest.pipeline import Ingestor
 from postlens.interests.model import InterestModel
@@ -89,3 +89,11 @@ def test_profession_mapping() -> None:
     assert interests.profession_interests("Musician, actress, and businesswoman") == [
         "music", "movie"]
     assert interests.profession_interests("Cricketer") == []
+
+
+def test_instagram_run_writes_its_table(instagram_db: Database, text_space: TextSpace) -> None:
+    title, body = interest_runs.run_instagram(instagram_db, text_space)
+    assert "seed 003" in title
+    assert "| zero-shot + linear heads, fused |" in body
+    assert "| prior: most frequent training interests |" in body
+    assert "Left out (no interest among the 36)" in body

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
 import numpy as np
 
 from postlens.recommend.data import Dataset, Interactions, ItemFeatures
+from postlens.store.db import Database
+from postlens.store.schema import Interaction, Post, User
 
 COMMUNITY_A = list(range(100, 120))
 COMMUNITY_B = list(range(200, 220))
@@ -33,3 +38,26 @@ def community_dataset(*, with_follows: bool = True) -> Dataset:
     features = ItemFeatures(np.array(ids), vectors, {i: f"picture {i}" for i in ids})
     follows = {1: np.array([2, 3]), 21: np.array([22])} if with_follows else {}
     return Dataset(interactions, features, follows)
+
+
+@dataclass
+class StoredCommunity:
+    users: dict[int, int]  # synthetic user -> database id
+    posts: dict[int, int]  # synthetic item -> database post id
+
+
+def store_community(db: Database) -> StoredCommunity:
+    """The two communities as database rows (no pictures: collaborative signal only)."""
+    with db.transaction() as session:
+        users = {u: User(handle=f"t:{u}") for u in range(1, 41)}
+        posts = {i: Post(source="t", external_id=str(i), caption=f"picture {i}")
+                 for i in COMMUNITY_A + COMMUNITY_B}
+        session.add_all([*users.values(), *posts.values()])
+        session.flush()
+        for u, user in users.items():
+            for i in COMMUNITY_A if u <= 20 else COMMUNITY_B:
+                if (u, i) != (1, HELD_OUT):
+                    session.add(Interaction(user_id=user.id, post_id=posts[i].id, kind="like",
+                                            weight=2.0, occurred_at=datetime.now(UTC)))
+        return StoredCommunity({u: x.id for u, x in users.items()},
+                               {i: p.id for i, p in posts.items()})

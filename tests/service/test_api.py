@@ -6,6 +6,7 @@ import io
 import struct
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
@@ -169,3 +170,21 @@ def test_first_upload_into_an_empty_database(tmp_path, model_dir, models, cat_jp
                                files={"file": ("cat.jpg", cat_jpeg, "image/jpeg")})
         assert response.status_code == 201, response.text
         assert response.json()["similar"] == []
+
+
+def test_unexpected_errors_are_logged_with_their_traceback(
+        client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    app = client.app
+
+    @app.get("/api/boom")  # type: ignore[attr-defined, untyped-decorator]
+    def boom() -> None:
+        raise RuntimeError("the disk is on fire")
+
+    with TestClient(app, raise_server_exceptions=False) as plain, caplog.at_level("ERROR"):
+        response = plain.get("/api/boom")
+    assert response.status_code == 500
+    assert response.json() == {"error": {"code": "internal_error",
+                                         "message": "unexpected server error"}}
+    assert "the disk is on fire" not in response.text
+    record = next(r for r in caplog.records if r.name == "postlens.service")
+    assert "GET /api/boom" in record.getMessage() and record.exc_info is not None
