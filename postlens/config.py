@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(
         default=64_000_000, gt=0, description="Largest width*height (decompression bombs)."
     )
+    max_image_aspect: float = Field(
+        default=20.0, ge=1.0, description="Largest long side / short side of a picture.")
     top_k_labels: int = Field(default=5, ge=1, le=50, description="Labels kept per picture.")
     batch_size: int = Field(default=16, ge=1, le=256, description="Pictures per inference batch.")
     decode_workers: int = Field(default=2, ge=1, le=32, description="Decoding threads.")
@@ -52,9 +54,13 @@ class Settings(BaseSettings):
         default=False, description="Let the web app sign in as any demo user (demos only).")
     admin_key: SecretStr | None = Field(
         default=None, description="An API key that may read every user's private data.")
+    request_body_seconds: float = Field(
+        default=30.0, gt=0, description="Time a client has to send a request body.")
     retrain_delay_seconds: float = Field(
         default=30.0, ge=0, description="Uploads trigger one retraining this long after.")
     experiment: str = Field(default="ranker", description="The A/B experiment the feed runs.")
+    log_retention_days: float = Field(
+        default=90.0, ge=0, description="Keep logged recommendations this long (0: forever).")
 
     @property
     def resolved_database_url(self) -> str:

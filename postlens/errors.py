@@ -58,6 +58,15 @@ class Forbidden(PostlensError):
     code = "forbidden"
 
 
+class TooManyRequests(PostlensError):
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class NotFound(PostlensError):
     status_code = 404
     code = "not_found"

@@ -40,6 +40,5 @@ def store_upload(db: Database, analyzer: Analyzer, user: User, data: bytes,
     record = PostRecord(external_id=f"{user.id}:{analysis.sha256}", author_id=user.id,
                         picture=data, caption=caption, extra={"filename": name},
                         analysis=analysis)
-    with db.transaction() as session:
-        post_id = Ingestor(db, analyzer).store_analysed(session, _Uploads(), record, analysis)
+    post_id = Ingestor(db, analyzer).store_analysed(_Uploads(), record, analysis)
     return StoredUpload(post_id, analysis)

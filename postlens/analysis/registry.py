@@ -70,5 +70,6 @@ def build_analyzer(settings: Settings, models: ModelCache, tasks: Iterable[str] 
         raise InvalidInput(f"model {settings.image_encoder!r} is not an image encoder")
     names = list(tasks) if tasks is not None else list(settings.analysis_tasks)
     return Analyzer(encoder, build_tasks(names, settings, models),
-                    limits=ImageLimits(settings.max_image_bytes, settings.max_image_pixels),
+                    limits=ImageLimits(settings.max_image_bytes, settings.max_image_pixels,
+                                       settings.max_image_aspect),
                     batch_size=settings.batch_size, workers=settings.decode_workers)

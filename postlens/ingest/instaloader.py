@@ -7,7 +7,6 @@ caption from the node, or from the ``.txt`` file when the node has none. An opti
 
 from __future__ import annotations
 
-import csv
 import json
 import lzma
 import re
@@ -17,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from postlens.errors import MalformedRecord
-from postlens.ingest.records import PostRecord, PostsOnly, from_timestamp
+from postlens.ingest.records import PostRecord, PostsOnly, from_timestamp, parse_count
+from postlens.ingest.textfiles import csv_rows, text_value
 
 _STEM = re.compile(r"^(\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2})_UTC(?:_(\d+))?$")
 
@@ -48,22 +48,25 @@ class InstaloaderSource(PostsOnly):
         caption = _caption(node)
         if caption is None and caption_file.exists():
             caption = caption_file.read_text(encoding="utf-8", errors="replace")
-        owner = node.get("owner") or {}
+        where = str(base.with_suffix(".json.xz"))
+        owner = _object(node, "owner", where)
         posted_at = (from_timestamp(node["taken_at_timestamp"], source=str(base))
                      if "taken_at_timestamp" in node
                      else datetime.strptime(stamp, "%Y-%m-%d_%H-%M-%S").replace(tzinfo=UTC))
-        attributes = dict(self.accounts.get(account.lower(), {}))
-        followers = (owner.get("edge_followed_by") or {}).get("count")
+        attributes: dict[str, Any] = dict(self.accounts.get(account.lower(), {}))
+        followers = _count(owner, "edge_followed_by", where)
         if followers is not None:
             attributes["followers"] = followers
+        shortcode = text_value(node, "shortcode", where)
+        full_name = text_value(owner, "full_name", where)
         return PostRecord(
-            external_id=node.get("shortcode") or f"{account}/{stamp}",
-            author=account, author_name=owner.get("full_name") or account, picture=picture,
+            external_id=shortcode or f"{account}/{stamp}",
+            author=account, author_name=full_name or account, picture=picture,
             caption=caption, posted_at=posted_at,
-            likes=(node.get("edge_media_preview_like") or {}).get("count"),
-            comments=(node.get("edge_media_to_comment") or {}).get("count"),
+            likes=_count(node, "edge_media_preview_like", where),
+            comments=_count(node, "edge_media_to_comment", where),
             extra={"account": account, "followers": followers,
-                   "accessibility_caption": node.get("accessibility_caption")},
+                   "accessibility_caption": text_value(node, "accessibility_caption", where)},
             author_attributes=attributes)
 
     @staticmethod
@@ -85,15 +88,30 @@ class InstaloaderSource(PostsOnly):
         if not path.exists():
             return {}
         accounts = {}
-        with path.open(newline="", encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                clean = {" ".join(k.split()): (v or "").strip() for k, v in row.items() if k}
-                username = clean.get("Username", "").lstrip("@").lower()
-                if username:
-                    accounts[username] = {
-                        "profession": clean.get("Profession/Activity", ""),
-                        "country": clean.get("Country/Continent", "")}
+        for _, row in csv_rows(path):
+            clean = {" ".join(k.split()): (v or "").strip() for k, v in row.items() if k}
+            username = clean.get("Username", "").lstrip("@").lower()
+            if username:
+                accounts[username] = {
+                    "profession": clean.get("Profession/Activity", ""),
+                    "country": clean.get("Country/Continent", "")}
         return accounts
+
+
+def _object(node: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = node.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MalformedRecord(f"{key!r} must be an object", source=where)
+    return value
+
+
+def _count(node: dict[str, Any], key: str, where: str) -> int | None:
+    """GraphQL's {"count": n} objects, checked: a count that is not a whole number names
+    the file instead of reaching the database."""
+    return parse_count(_object(node, key, where).get("count"), field_name=f"{key}.count",
+                       source=where)
 
 
 def _caption(node: dict[str, Any]) -> str | None:

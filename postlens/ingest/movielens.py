@@ -7,7 +7,6 @@ is the star rating. Ratings of movies without a poster are skipped.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -15,25 +14,14 @@ from pathlib import Path
 
 from postlens.errors import MalformedRecord
 from postlens.ingest.records import FollowRecord, InteractionRecord, PostRecord, from_timestamp
+from postlens.ingest.textfiles import csv_rows, finite_number
 
 _YEAR = re.compile(r"\((\d{4})\)\s*$")
 
 
 def read_csv(path: Path, required: set[str]) -> Iterator[tuple[str, dict[str, str]]]:
     """Rows of a CSV file with a header, each with 'file:line' for error messages."""
-    if not path.exists():
-        raise MalformedRecord("file not found", source=str(path))
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = required - set(reader.fieldnames or [])
-        if missing:
-            raise MalformedRecord(f"missing columns {sorted(missing)}", source=f"{path}:1")
-        for row in reader:
-            where = f"{path}:{reader.line_num}"
-            if None in row or any(row.get(c) in (None, "") for c in required):
-                raise MalformedRecord("wrong number of cells or an empty required cell",
-                                      source=where)
-            yield where, row
+    return csv_rows(path, required=frozenset(required))
 
 
 class MovieLensSource:
@@ -69,10 +57,7 @@ class MovieLensSource:
                                    {"userId", "movieId", "rating", "timestamp"}):
             if row["movieId"] not in self.poster_ids:
                 continue
-            try:
-                rating = float(row["rating"])
-            except ValueError:
-                raise MalformedRecord(f"bad rating {row['rating']!r}", source=where) from None
+            rating = finite_number(row["rating"], "rating", where, 0.0, 5.0)
             yield InteractionRecord(user=row["userId"], post=row["movieId"], kind="rating",
                                     occurred_at=from_timestamp(row["timestamp"], source=where),
                                     value=rating, weight=rating)

@@ -13,13 +13,14 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from hashlib import sha256
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from postlens.analysis.analyzer import Analyzer
@@ -28,13 +29,16 @@ from postlens.analysis.registry import STORED_TASKS
 from postlens.errors import InvalidInput
 from postlens.ingest.records import PostRecord, Source
 from postlens.store.db import Database, insert_ignoring_duplicates
+from postlens.store.doctor import discard_files
 from postlens.store.schema import (
     DEFAULT_WEIGHTS,
     INTERACTION_KINDS,
     Follow,
     Interaction,
+    InterestProfile,
     Picture,
     Post,
+    TextEmbedding,
     User,
 )
 from postlens.store.schema import Analysis as AnalysisRow
@@ -83,15 +87,26 @@ class Ingestor:
         posts = source.posts()
         if commit_every:
             while chunk := list(islice(posts, commit_every)):
-                with self.db.transaction() as session:
+                with self._transaction() as session:
                     self._write_posts(session, source, chunk, report)
-            with self.db.transaction() as session:
+            with self._transaction() as session:
                 self._write_relations(session, source, report)
         else:
-            with self.db.transaction() as session:
+            with self._transaction() as session:
                 self._write_posts(session, source, posts, report)
                 self._write_relations(session, source, report)
         return report
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """A transaction whose picture files go when it rolls back: no orphans on disk."""
+        self._created: list[str] = []
+        try:
+            with self.db.transaction() as session:
+                yield session
+        except BaseException:
+            discard_files(self.db, self._created)
+            raise
 
     # -- posts and pictures -------------------------------------------------------------
     def _write_posts(self, session: Session, source: Source, records: Iterable[PostRecord],
@@ -140,16 +155,25 @@ class Ingestor:
                 Post.source == source, Post.external_id.in_(chunk))))
         return found
 
-    def store_analysed(self, session: Session, source: Source, record: PostRecord,
-                       analysis: PictureAnalysis) -> int:
-        """Store one already analysed post (an upload) in the caller's transaction; the id
-        of the stored post, or of the same post stored before."""
-        found = session.scalar(select(Post.id).where(Post.source == source.name,
-                                                     Post.external_id == record.external_id))
-        if found is not None:
-            return found
-        picture, _ = self._picture(session, analysis)
-        return self._add_post(session, source, record, picture)
+    def store_analysed(self, source: Source, record: PostRecord, analysis: PictureAnalysis
+                       ) -> int:
+        """Store one already analysed post (an upload) in its own transaction; the id of the
+        stored post. The same post stored before keeps its id and takes the new caption."""
+        with self._transaction() as session:
+            found = session.scalar(select(Post).where(Post.source == source.name,
+                                                      Post.external_id == record.external_id))
+            if found is not None:
+                if record.caption is not None and record.caption != found.caption:
+                    found.caption = record.caption
+                    found.hashtags = hashtags(record.caption)
+                    # What was derived from the old caption is recomputed on the next read.
+                    session.execute(delete(TextEmbedding).where(
+                        TextEmbedding.post_id == found.id))
+                    session.execute(delete(InterestProfile).where(
+                        InterestProfile.user_id == found.author_id))
+                return found.id
+            picture, _ = self._picture(session, analysis)
+            return self._add_post(session, source, record, picture)
 
     def _analyse(self, records: list[PostRecord]) -> Iterator[AnalysisResult]:
         """One result per record, analysing each distinct picture file only once."""
@@ -171,7 +195,9 @@ class Ingestor:
         added = 0
         if picture is None:
             extension = {"JPEG": "jpg", "MPO": "jpg"}.get(result.format, result.format.lower())
-            path = self.db.blobs.put(result.sha256, extension, result.data)
+            path, created = self.db.blobs.put(result.sha256, extension, result.data)
+            if created:
+                self._created.append(path)
             picture = Picture(sha256=result.sha256, format=result.format, width=result.width,
                               height=result.height, n_bytes=result.n_bytes, path=path)
             session.add(picture)

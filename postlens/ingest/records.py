@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from postlens.analysis.picture import PictureAnalysis
 from postlens.errors import MalformedRecord
+from postlens.store.db import MAX_ID
 
 
 @dataclass
@@ -92,11 +93,16 @@ def parse_datetime(value: str, *, source: str) -> datetime:
 def parse_count(value: object, *, field_name: str, source: str) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise MalformedRecord(f"{field_name} must be a whole number, got {value!r}",
+                              source=source)
     try:
         number = int(float(str(value).replace(",", "")))
-    except ValueError:
+    except (ValueError, OverflowError):  # "many", "nan", "inf"
         raise MalformedRecord(f"{field_name} must be a whole number, got {value!r}",
                               source=source) from None
     if number < 0:
         raise MalformedRecord(f"{field_name} must not be negative, got {number}", source=source)
+    if number > MAX_ID:
+        raise MalformedRecord(f"{field_name} is too large ({number})", source=source)
     return number

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from postlens.errors import MalformedRecord
 from postlens.ingest.records import PostRecord, PostsOnly
+from postlens.ingest.textfiles import csv_rows
 from postlens.vision.images import IMAGE_SUFFIXES
 
 POST_COLUMNS = ["post_id", "post_text", "user_id", "image_id(s)", "username", "timestamp",
@@ -38,27 +39,18 @@ class TweetsSource(PostsOnly):
     def _read_images(self, path: Path) -> dict[str, dict[str, str]]:
         if not path.exists():
             return {}
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-            return {row["image_id"]: row for row in rows if row.get("image_id")}
+        rows = csv_rows(path, delimiter="\t", quoting=csv.QUOTE_NONE,
+                        required=frozenset({"image_id"}))
+        return {row["image_id"]: row for _, row in rows}
 
     def posts(self) -> Iterator[PostRecord]:
         path = self.root / "posts.tsv"
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-            header = next(reader, None)
-            if header != POST_COLUMNS:
-                raise MalformedRecord(f"expected the columns {POST_COLUMNS}", source=f"{path}:1")
-            for line_number, cells in enumerate(reader, start=2):
-                if not cells:
-                    continue
-                if len(cells) != len(POST_COLUMNS):
-                    raise MalformedRecord(f"expected {len(POST_COLUMNS)} tab-separated cells, "
-                                          f"got {len(cells)}", source=f"{path}:{line_number}")
-                record = self._record(dict(zip(POST_COLUMNS, cells, strict=True)),
-                                      f"{path}:{line_number}")
-                if record is not None:
-                    yield record
+        rows = csv_rows(path, delimiter="\t", quoting=csv.QUOTE_NONE,
+                        required=frozenset({"post_id"}), columns=frozenset(POST_COLUMNS))
+        for where, row in rows:
+            record = self._record(row, where)
+            if record is not None:
+                yield record
 
     def _record(self, row: dict[str, str], where: str) -> PostRecord | None:
         image_ids = [i.strip() for i in row["image_id(s)"].split(",") if i.strip()]

@@ -7,6 +7,9 @@ with the model version and arm, so that feedback can name the recommendation it 
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from postlens.recommend.experiments import FEED_ARMS, Experiment
@@ -15,6 +18,7 @@ from postlens.recommend.live import LiveRecommender
 from postlens.store.db import Database
 
 MAX_DEPTH = 500  # offset + limit
+MAX_REMEMBERED = 50_000  # pages remembered for de-duplicating repeated impressions
 
 
 @dataclass
@@ -37,11 +41,19 @@ class FeedPage:
 
 class FeedService:
     def __init__(self, db: Database, live: LiveRecommender, experiment: Experiment,
-                 arms: dict[str, dict[str, float]] | None = None) -> None:
+                 arms: dict[str, dict[str, float]] | None = None, *,
+                 repeat_seconds: float = 600.0) -> None:
+        """``repeat_seconds``: the same page shown again to the same user within this time
+        is one impression (its logged rows are reused), so a client that reloads or polls
+        does not grow the log."""
         self.db = db
         self.live = live
         self.experiment = experiment
         self.arms = arms or FEED_ARMS
+        self.repeat_seconds = repeat_seconds
+        self._shown: OrderedDict[tuple[object, ...], tuple[float, list[int | None]]] = \
+            OrderedDict()
+        self._lock = threading.Lock()
 
     def page(self, user_id: int, limit: int = 10, offset: int = 0, *, log: bool = True
              ) -> FeedPage:
@@ -54,11 +66,26 @@ class FeedService:
                                                        why[offset:], strict=True)]
         logged: list[int | None] = [None] * len(shown)
         if log and shown:
-            with self.db.transaction() as session:
-                _, row_ids = log_recommendations(
-                    session, user_id, shown, model=self.live.name,
-                    model_version=self.live.version, experiment=self.experiment.name, arm=arm)
-            logged = list(row_ids)
+            logged = self._log(user_id, arm, offset, shown)
         items = [FeedItem(item.post_id, float(item.score), item.explanation, rec)
                  for item, rec in zip(shown, logged, strict=True)]
         return FeedPage(user_id, arm, self.live.version, offset, limit, items)
+
+    def _log(self, user_id: int, arm: str, offset: int, shown: list[ShownItem]
+             ) -> list[int | None]:
+        key = (user_id, arm, self.live.version, offset, tuple(i.post_id for i in shown))
+        now = time.monotonic()
+        with self._lock:
+            seen = self._shown.get(key)
+            if seen is not None and now - seen[0] < self.repeat_seconds:
+                return seen[1]
+        with self.db.transaction() as session:
+            _, row_ids = log_recommendations(
+                session, user_id, shown, model=self.live.name,
+                model_version=self.live.version, experiment=self.experiment.name, arm=arm)
+        logged: list[int | None] = list(row_ids)
+        with self._lock:
+            self._shown[key] = (now, logged)
+            while len(self._shown) > MAX_REMEMBERED:
+                self._shown.popitem(last=False)
+        return logged

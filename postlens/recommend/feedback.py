@@ -11,13 +11,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from postlens.errors import InvalidInput, NotFound
-from postlens.store.db import insert_ignoring_duplicates
+from postlens.store.db import insert_ignoring_duplicates, valid_id
 from postlens.store.schema import (
     DEFAULT_WEIGHTS,
     Feedback,
@@ -63,12 +64,13 @@ def record_feedback(session: Session, user_id: int, post_id: int, kind: str,
     """Store a reaction idempotently; returns the interaction weight it adds (0 for views)."""
     if kind not in FEEDBACK_KINDS:
         raise InvalidInput(f"unknown feedback kind {kind!r}; one of {', '.join(FEEDBACK_KINDS)}")
-    if session.get(User, user_id) is None:
+    if not valid_id(user_id) or session.get(User, user_id) is None:
         raise NotFound(f"unknown user id {user_id}")
-    if session.get(Post, post_id) is None:
+    if not valid_id(post_id) or session.get(Post, post_id) is None:
         raise NotFound(f"unknown post id {post_id}")
     if recommendation_id is not None:
-        shown = session.get(Recommendation, recommendation_id)
+        shown = (session.get(Recommendation, recommendation_id)
+                 if valid_id(recommendation_id) else None)
         if shown is None:
             raise NotFound(f"unknown recommendation id {recommendation_id}")
         if (shown.user_id, shown.post_id) != (user_id, post_id):
@@ -85,9 +87,24 @@ def record_feedback(session: Session, user_id: int, post_id: int, kind: str,
         return 0.0
     if kind == "impression":
         return 0.0
+    # A reaction to a post counts once, however often it is sent (with or without the
+    # recommendation it answers): likes must not stack into an ever heavier interaction.
+    already_reacted = session.scalar(select(Interaction.id).where(
+        Interaction.user_id == user_id, Interaction.post_id == post_id,
+        Interaction.kind == kind).limit(1))
+    if already_reacted is not None:
+        return 0.0
     weight = DEFAULT_WEIGHTS[kind]
     insert_ignoring_duplicates(session, Interaction.__table__, [
         {"user_id": user_id, "post_id": post_id, "kind": kind, "weight": weight,
          "value": None, "occurred_at": utcnow()}])
     session.flush()
     return weight
+
+
+def prune_recommendation_log(session: Session, older_than_days: float) -> int:
+    """Delete logged recommendations older than the retention period (feedback on them
+    stays, unlinked); the number of rows removed."""
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    result = session.execute(delete(Recommendation).where(Recommendation.created_at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)

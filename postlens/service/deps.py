@@ -1,20 +1,30 @@
-"""Dependencies as named types (SessionDep, StateDep, CurrentUser...)."""
+"""Dependencies as named types (SessionDep, StateDep, CurrentUser...).
+
+Who is asking: an API key in ``X-API-Key`` (the operator's key included), or the web app's
+sign-in session cookie. Keys and sessions are looked up once per 30 s per server.
+"""
 
 from __future__ import annotations
 
-import hmac
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Cookie, Depends, Header, Request
+from fastapi import Cookie, Depends, Header, Path, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from postlens.auth import Forbidden, Unauthorized, user_for_key
+from postlens.accounts import user_for_session
+from postlens.auth import OPERATOR_HANDLE, Forbidden, Unauthorized, is_operator_key, user_for_key
 from postlens.service.state import AppState
+from postlens.store.db import MAX_ID
 from postlens.store.schema import User
 
-KEY_COOKIE = "postlens_key"
+SESSION_COOKIE = "postlens_session"
+
+# Ids in paths: positive 64-bit integers (larger ones are a 422, not a database overflow).
+PostId = Annotated[int, Path(ge=1, le=MAX_ID, description="A post id.")]
+UserId = Annotated[int, Path(ge=1, le=MAX_ID, description="A user id.")]
 
 
 # The dependencies below do no blocking I/O (a session connects lazily; key lookups are
@@ -35,38 +45,57 @@ async def get_session(state: StateDep) -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-async def api_key(x_api_key: Annotated[str | None, Header()] = None,
-            postlens_key: Annotated[str | None, Cookie()] = None) -> str | None:
-    """The key from the X-API-Key header, or from the web app's HttpOnly cookie."""
-    return x_api_key or postlens_key
+async def api_key(x_api_key: Annotated[str | None, Header()] = None) -> str | None:
+    """The key from the X-API-Key header."""
+    return x_api_key
+
+
+async def session_token(postlens_session: Annotated[str | None, Cookie()] = None
+                        ) -> str | None:
+    return postlens_session
 
 
 KeyDep = Annotated[str | None, Depends(api_key)]
+TokenDep = Annotated[str | None, Depends(session_token)]
+CACHE_SECONDS = 30.0
 
 
-KEY_CACHE_SECONDS = 30.0
-
-
-def cached_user(session: Session, key: str | None, state: AppState) -> User:
-    """The key's user; lookups are cached for 30 s (a revoked key stops within that)."""
+def cached_user(session: Session, state: AppState, key: str | None, token: str | None
+                ) -> User:
+    """The asking user (key first, then session); cached for 30 s, so a revoked key or a
+    signed-out session stops working within that."""
     now, cache = time.monotonic(), state.key_cache
-    if key and key in cache and cache[key][1] > now:
-        return cache[key][0]
-    user = user_for_key(session, key)  # raises Unauthorized for a missing or unknown key
+    ident = f"k:{key}" if key else f"s:{token}" if token else ""
+    if ident and ident in cache and cache[ident][1] > now:
+        return cache[ident][0]
+    admin = state.core.settings.admin_key
+    if key and is_operator_key(key, admin.get_secret_value() if admin else None):
+        user = session.scalar(select(User).where(User.handle == OPERATOR_HANDLE))
+        if user is None:
+            raise Unauthorized("the operator account is not set up; restart the server")
+    elif key:
+        user = user_for_key(session, key)  # raises Unauthorized for an unknown key
+    else:
+        found = user_for_session(session, token)
+        if found is None:
+            raise Unauthorized("sign in, or send an API key (header X-API-Key)")
+        user = found
     if len(cache) > 10_000:
         cache.clear()
-    cache[str(key)] = (user, now + KEY_CACHE_SECONDS)
+    cache[ident] = (user, now + CACHE_SECONDS)
     return user
 
 
-async def current_user(session: SessionDep, key: KeyDep, state: StateDep) -> User:
-    return cached_user(session, key, state)
+async def current_user(session: SessionDep, key: KeyDep, token: TokenDep,
+                       state: StateDep) -> User:
+    return cached_user(session, state, key, token)
 
 
-async def optional_user(session: SessionDep, key: KeyDep, state: StateDep) -> User | None:
-    """The signed-in user for web pages; a missing or stale cookie means signed out."""
+async def optional_user(session: SessionDep, key: KeyDep, token: TokenDep,
+                        state: StateDep) -> User | None:
+    """The signed-in user for web pages; a missing or stale session means signed out."""
     try:
-        return cached_user(session, key, state) if key else None
+        return cached_user(session, state, key, token) if key or token else None
     except Unauthorized:
         return None
 
@@ -75,11 +104,11 @@ CurrentUser = Annotated[User, Depends(current_user)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
-def require_self(user_id: int, user: User, state: AppState, key: str | None) -> None:
-    """A user may read and change only their own private data (or an operator, all)."""
-    admin = state.core.settings.admin_key
-    if admin is not None and key is not None and hmac.compare_digest(
-            key, admin.get_secret_value()):
-        return
-    if user.id != user_id:
+def is_operator(user: User) -> bool:
+    return user.handle == OPERATOR_HANDLE
+
+
+def require_self(user_id: int, user: User) -> None:
+    """A user may read and change only their own private data (the operator, anyone's)."""
+    if user.id != user_id and not is_operator(user):
         raise Forbidden("you can only see and change your own data")

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 from fastapi import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from postlens.recommend.feed import FeedPage
+from postlens.store.db import MAX_ID
 from postlens.store.schema import Analysis, Post
+
+TaxonomyName = Literal["curlie-36", "babelnet-34", "content-categories", "movielens-genres"]
+FeedbackKind = Literal["impression", "click", "like", "dislike", "share", "save", "comment"]
 
 
 class Scored(BaseModel):
@@ -31,11 +35,20 @@ class PostPublic(BaseModel):
     caption: str | None
     hashtags: list[str]
     platform: str | None
-    posted_at: datetime | None
+    posted_at: datetime | None = Field(description="With its time zone (UTC when stored "
+                                                   "without one).")
     likes: int | None
     picture_url: str | None
     labels: list[Scored] = []
     categories: list[CategoryScore] = []
+
+
+    visibility: str = "public"
+
+    @field_validator("posted_at")
+    @classmethod
+    def _with_zone(cls, value: datetime | None) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 class ItemPublic(BaseModel):
@@ -66,7 +79,7 @@ class InterestsPublic(BaseModel):
 
 class InterestsQuery(BaseModel):
     text: str = Field(min_length=1, max_length=5000, description="A caption or any text.")
-    taxonomy: str = Field(default="curlie-36", description="A built-in taxonomy name.")
+    taxonomy: TaxonomyName = Field(default="curlie-36", description="A built-in taxonomy.")
     k: int = Field(default=5, ge=1, le=50)
 
 
@@ -90,14 +103,15 @@ class AnalysisPublic(BaseModel):
 
 
 class FeedbackCreate(BaseModel):
-    post_id: int
-    kind: str = Field(description="impression, click, like, dislike, share, save or comment")
-    recommendation_id: int | None = None
+    post_id: int = Field(ge=1, le=MAX_ID)
+    kind: FeedbackKind = Field(description="What happened; likes, dislikes, saves and shares "
+                                           "count once per post.")
+    recommendation_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class FeedbackPublic(BaseModel):
     post_id: int
-    kind: str
+    kind: FeedbackKind
     weight: float
 
 

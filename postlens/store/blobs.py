@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from postlens.errors import InvalidInput
@@ -22,14 +23,23 @@ class BlobStore:
             raise InvalidInput(f"bad blob key {sha256!r}.{extension!r}")
         return f"{sha256[:2]}/{sha256[2:4]}/{sha256}.{extension}"
 
-    def put(self, sha256: str, extension: str, data: bytes) -> str:
-        """Store ``data`` once under its hash; return the path relative to the root."""
+    def put(self, sha256: str, extension: str, data: bytes) -> tuple[str, bool]:
+        """Store ``data`` once under its hash; its path relative to the root, and whether
+        this call created the file (a rolled-back import removes the files it created)."""
         relative = self.relative_path(sha256, extension)
         target = self.root / relative
         if target.exists() and target.stat().st_size == len(data):
-            return relative
+            return relative, False
         atomic_write_bytes(target, data)
-        return relative
+        return relative, True
+
+    def files(self) -> Iterator[tuple[str, Path]]:
+        """Every stored file (relative path, absolute path), temporary files included."""
+        if not self.root.is_dir():
+            return
+        for path in self.root.rglob("*"):
+            if path.is_file():
+                yield path.relative_to(self.root).as_posix(), path
 
     def path(self, relative: str) -> Path:
         resolved = (self.root / relative).resolve()

@@ -68,6 +68,14 @@ class Database:
         self.engine.dispose()
 
 
+MAX_ID = 2**63 - 1  # the largest id any supported database stores
+
+
+def valid_id(value: int) -> bool:
+    """Whether ``value`` can be an id at all (SQLite raises OverflowError beyond 64 bits)."""
+    return 1 <= value <= MAX_ID
+
+
 def insert_ignoring_duplicates(session: Session, table: FromClause, rows: Sequence[dict[str, Any]]
                                ) -> None:
     """Bulk INSERT that skips rows violating a unique constraint (SQLite and PostgreSQL)."""

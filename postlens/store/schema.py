@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -20,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+VISIBILITIES = ("private", "followers", "public")
 INTERACTION_KINDS = ("view", "click", "like", "comment", "share", "save", "dislike", "rating")
 # Implicit-feedback strength per kind, used when an importer gives no explicit weight.
 DEFAULT_WEIGHTS = {"view": 0.5, "click": 1.0, "like": 2.0, "comment": 3.0, "share": 4.0,
@@ -43,6 +45,8 @@ class User(Base):
     display_name: Mapped[str | None] = mapped_column(String(200))
     platform: Mapped[str | None] = mapped_column(String(40))
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # argon2id; None: no web sign-in
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -78,6 +82,9 @@ class Post(Base):
     likes: Mapped[int | None] = mapped_column(BigInteger)
     comments: Mapped[int | None] = mapped_column(BigInteger)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # private (its author only), followers (and the author's followers) or public
+    visibility: Mapped[str] = mapped_column(String(10), default="public",
+                                            server_default="public", index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     picture: Mapped[Picture | None] = relationship()
@@ -172,6 +179,20 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random token, stored here as its SHA-256."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class TextEmbedding(Base):

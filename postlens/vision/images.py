@@ -7,6 +7,7 @@ from the content and must be one of :data:`ALLOWED_FORMATS`.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import io
 import warnings
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from postlens.errors import ImageError, ImageTooLarge, UnsupportedImageType
 from postlens.vision.container import Container, read_container
@@ -39,6 +40,16 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".
 class ImageLimits:
     max_bytes: int = 30 * 1024 * 1024
     max_pixels: int = 64_000_000
+    max_aspect: float = 20.0  # long side / short side
+
+
+# EXIF orientation -> the transpose that shows the picture upright (as ImageOps does).
+ORIENTATIONS = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+                4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+                6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+                8: Image.Transpose.ROTATE_90}
+# Pictures larger than this are shrunk right after decoding, before any conversion copies.
+LARGE_PIXELS = 4_000_000
 
 
 @dataclass
@@ -85,8 +96,10 @@ def load_image(
 ) -> LoadedImage:
     """Decode ``data`` into an RGB picture, or raise an :class:`ImageError` saying why not.
 
-    ``draft_size`` lets JPEG decoding skip detail that a later resize would throw away: the
-    decoder picks the largest 1/2, 1/4 or 1/8 scale that keeps both sides >= draft_size.
+    ``draft_size`` lets decoding skip detail that a later resize would throw away: JPEG
+    decoding picks the largest 1/2, 1/4 or 1/8 scale that keeps both sides >= draft_size,
+    and any other large picture is shrunk (box filter) to keep its short side >= twice that
+    before it is converted, so memory stays near the size of one decoded frame.
     """
     if not data:
         raise ImageError("file is empty (0 bytes)", source=source)
@@ -104,6 +117,10 @@ def load_image(
                 raise ImageTooLarge(
                     f"picture is {width}x{height} pixels, the limit is {limits.max_pixels} "
                     "pixels (possible decompression bomb)", source=source)
+            if max(width, height) > limits.max_aspect * max(1, min(width, height)):
+                raise ImageTooLarge(
+                    f"picture is {width}x{height} pixels: sides more than "
+                    f"{limits.max_aspect:g}:1 apart are refused", source=source)
             container = read_container(img, len(data), source)
             n_frames = getattr(img, "n_frames", 1)
             if n_frames > 1:
@@ -112,7 +129,11 @@ def load_image(
                 img.draft("RGB", (draft_size, draft_size))
             img.load()
             orientation = img.getexif().get(0x0112, 1)
-            img = ImageOps.exif_transpose(img) or img
+            large = img.width * img.height > LARGE_PIXELS
+            if draft_size and large:
+                img = _shrink(img, 2 * draft_size)
+            if orientation in ORIENTATIONS:
+                img = img.transpose(ORIENTATIONS[orientation])
     except UnidentifiedImageError as exc:
         raise UnsupportedImageType(
             "not a supported picture: the content is none of " + ", ".join(ALLOWED_FORMATS),
@@ -123,7 +144,43 @@ def load_image(
         raise ImageError(f"corrupt or truncated picture: {exc}", source=source) from exc
     if orientation in (5, 6, 7, 8):
         width, height = height, width
-    return LoadedImage(to_rgb(img), digest, fmt, width, height, len(data), n_frames, container)
+    loaded = LoadedImage(to_rgb(img), digest, fmt, width, height, len(data), n_frames,
+                         container)
+    if large:
+        release_memory()
+    return loaded
+
+
+def _shrink(img: Image.Image, keep: int) -> Image.Image:
+    """Reduce by a whole factor that keeps the short side >= ``keep`` (a box filter, fast)."""
+    factor = min(img.size) // keep
+    if factor < 2:
+        return img
+    if img.mode == "P" or img.mode not in ("1", "L", "LA", "La", "RGB", "RGBA", "RGBa",
+                                            "I", "F", "CMYK", "I;16"):
+        img = to_rgb(img)
+    reduced = img.reduce(factor)
+    img.close()
+    return reduced
+
+
+def release_memory() -> None:
+    """Give freed heap memory back to the system (glibc keeps it otherwise: Pillow's image
+    blocks are below the mmap threshold, so one large picture would stay in RSS for good)."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim  # noqa: B018 - glibc only
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+_LIBC = _libc()
 
 
 def to_rgb(img: Image.Image) -> Image.Image:
@@ -145,11 +202,11 @@ def to_rgb(img: Image.Image) -> Image.Image:
 
 
 def resize_center_crop(img: Image.Image, size: int, crop_fraction: float = 0.875) -> Image.Image:
-    """Resize the short side to size/crop_fraction, then take the central size x size square."""
-    short = round(size / crop_fraction)
+    """The central square covering ``crop_fraction`` of the short side, resized to size x size
+    (the classic "resize the short side to size/crop_fraction, crop the centre"). Only that
+    square is resampled, so a long picture costs no more than a square one."""
     width, height = img.size
-    scale = short / min(width, height)
-    new_w, new_h = max(size, round(width * scale)), max(size, round(height * scale))
-    img = img.resize((new_w, new_h), Image.Resampling.BILINEAR, reducing_gap=3.0)
-    left, top = (new_w - size) // 2, (new_h - size) // 2
-    return img.crop((left, top, left + size, top + size))
+    side = min(width, height) * crop_fraction
+    left, top = (width - side) / 2, (height - side) / 2
+    return img.resize((size, size), Image.Resampling.BILINEAR,
+                      box=(left, top, left + side, top + side), reducing_gap=3.0)

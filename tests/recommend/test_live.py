@@ -28,6 +28,26 @@ def live(db: Database, settings: Settings, name: str = "als", *, serving: bool =
         version_of=file_version(model_path(settings, name)), train_when_missing=serving)
 
 
+class GatedFit:
+    """A fit that signals when it starts and waits for the test to let it finish."""
+
+    def __init__(self, db: Database, settings: Settings, factors: int = 16) -> None:
+        self.db, self.settings, self.factors = db, settings, factors
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def __call__(self) -> Recommender:
+        self.started.set()
+        self.release.wait(10)
+        return train(self.db, self.settings, "als", factors=self.factors)
+
+
+def wait_for_retraining(serving: LiveRecommender) -> None:
+    deadline = time.monotonic() + 20
+    while serving.current() is None or serving.retrainings == 0:
+        assert time.monotonic() < deadline, "the background training never finished"
+        time.sleep(0.05)
+
+
 def add_interaction(db: Database, user: int, post: int, kind: str, weight: float) -> None:
     with db.transaction() as session:
         session.add(Interaction(user_id=user, post_id=post, kind=kind, weight=weight,
@@ -65,24 +85,14 @@ def test_refresh_folds_new_interactions_and_drops_only_their_users_answers(
 def test_strangers_get_trending_and_no_model_means_trending_from_the_store(
         db: Database, settings: Settings) -> None:
     community = store_community(db)
-    started = threading.Event()
-    release = threading.Event()
-
-    def slow_fit() -> Recommender:
-        started.set()
-        release.wait(10)
-        return train(db, settings, "als", factors=16)
-
-    serving = live(db, settings, fit=slow_fit)
+    fit = GatedFit(db, settings)
+    serving = live(db, settings, fit=fit)
     ids, _, why = serving.recommend(community.users[1], 5)  # no model yet: not waiting
-    assert started.wait(5) and len(ids) == 5 and set(why) == {TRENDING}
+    assert fit.started.wait(5) and len(ids) == 5 and set(why) == {TRENDING}
     liked = {community.posts[i] for i in COMMUNITY_A[:5]}
     assert set(ids) == liked  # most liked first (20 likes each), ties by id
-    release.set()
-    deadline = time.monotonic() + 20
-    while serving.current() is None or serving.retrainings == 0:
-        assert time.monotonic() < deadline, "the background training never finished"
-        time.sleep(0.05)
+    fit.release.set()
+    wait_for_retraining(serving)
     ids, _, why = serving.recommend(community.users[1], 3)
     assert ids[0] == community.posts[HELD_OUT] and why[0] != TRENDING
     stranger_ids, _, stranger_why = serving.recommend(987_654, 3)
@@ -105,26 +115,16 @@ def test_retraining_swaps_the_model_while_requests_keep_being_answered(
     ana = community.users[1]
     serving.recommend(ana, 5)
     before = serving.version
-    fitting = threading.Event()
-    finish = threading.Event()
-
-    def blocked_fit() -> Recommender:
-        fitting.set()
-        finish.wait(10)
-        return train(db, settings, "als", factors=8)
-
-    serving._fit = blocked_fit
+    fit = GatedFit(db, settings, factors=8)
+    serving._fit = fit
     serving.retrain_soon(0.0)
-    assert fitting.wait(5)
+    assert fit.started.wait(5)
     started = time.perf_counter()
     ids, _, _ = serving.recommend(ana, 5)  # answered by the old model during the fit
     assert time.perf_counter() - started < 2 and ids[0] == community.posts[HELD_OUT]
     assert serving.version == before
-    finish.set()
-    deadline = time.monotonic() + 20
-    while serving.retrainings == 0:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    fit.release.set()
+    wait_for_retraining(serving)
     assert serving.version != before
     assert serving.current().params["factors"] == 8  # type: ignore[union-attr]
     serving.close()
@@ -166,10 +166,7 @@ def test_saving_is_atomic_and_a_damaged_model_is_retrained(
     path.write_bytes(b"not a model")
     serving = live(db, settings)
     serving.recommend(community.users[1], 3)  # answered (trending) while it retrains
-    deadline = time.monotonic() + 20
-    while serving.retrainings == 0:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_for_retraining(serving)
     ids, _, _ = serving.recommend(community.users[1], 3)
     assert ids[0] == community.posts[HELD_OUT]
     serving.close()

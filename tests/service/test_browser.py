@@ -69,7 +69,7 @@ def page(server: str) -> Iterator[object]:
 
 def sign_in(page, server: str, handle: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{server}/login")
-    page.select_option("#handle", handle)
+    page.select_option("#demo", handle)
     page.get_by_role("button", name="Sign in as this user").click()
     page.wait_for_url(f"{server}/me")
 
@@ -102,13 +102,13 @@ def test_like_and_dislike_change_the_feed(page, server: str) -> None:  # type: i
     first = before[0]
     page.get_by_role("button", name=f"Dislike post {first}", exact=True).click()
     page.wait_for_load_state("networkidle")
-    page.wait_for_function(
-        f"!document.querySelector('#feed article[data-post=\"{first}\"]')")
+    # (a locator, not wait_for_function: the page's CSP forbids evaluating strings)
+    page.locator(f'#feed article[data-post="{first}"]').wait_for(state="detached")
     after = [cards.nth(i).get_attribute("data-post") for i in range(cards.count())]
     assert first not in after and after != before
     second = after[0]
     page.get_by_role("button", name=f"Like post {second}", exact=True).click()
     page.wait_for_load_state("networkidle")
-    page.wait_for_function(
-        f"!document.querySelector('#feed article[data-post=\"{second}\"]')")
+    # (a locator, not wait_for_function: the page's CSP forbids evaluating strings)
+    page.locator(f'#feed article[data-post="{second}"]').wait_for(state="detached")
     page.screenshot(path=str(ARTIFACTS / "feed-after.png"), full_page=True)

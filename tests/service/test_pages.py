@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+ORIGIN = {"origin": "http://testserver"}  # what a browser sends with a form from our page
+
 
 def sign_in(client: TestClient, handle: str) -> None:
-    response = client.post("/login", data={"handle": handle}, follow_redirects=False)
+    client.headers.update(ORIGIN)
+    response = client.post("/login", data={"demo": handle}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/me"
-    assert "httponly" in response.headers["set-cookie"].lower()
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    assert "pl_" not in cookie  # a session token, never the API key itself
 
 
 def test_pages_render(client: TestClient, cat_jpeg: bytes) -> None:
@@ -38,5 +43,5 @@ def test_demo_login_is_off_unless_asked(client_home, tmp_path, models) -> None: 
 
     with TestClient(create_app(serving_core(models, home=client_home))) as plain:
         assert "Simulated user" not in plain.get("/login").text
-        response = plain.post("/login", data={"handle": "demo:bea"}, follow_redirects=False)
-        assert response.headers["location"] == "/login"
+        response = plain.post("/login", data={"demo": "demo:bea"}, follow_redirects=False)
+        assert response.status_code == 401 and "no such demo user" in response.text

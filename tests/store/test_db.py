@@ -43,9 +43,9 @@ def test_insert_ignoring_duplicates(db: Database) -> None:
 def test_blob_store_is_content_addressed(tmp_path: Path) -> None:
     blobs = BlobStore(tmp_path)
     sha = "ab" * 32
-    first = blobs.put(sha, "jpg", b"picture")
-    assert first == f"ab/ab/{sha}.jpg"
-    assert blobs.put(sha, "jpg", b"picture") == first
+    first, created = blobs.put(sha, "jpg", b"picture")
+    assert first == f"ab/ab/{sha}.jpg" and created
+    assert blobs.put(sha, "jpg", b"picture") == (first, False)
     assert blobs.path(first).read_bytes() == b"picture"
     with pytest.raises(InvalidInput):
         blobs.relative_path("../../etc/passwd", "jpg")

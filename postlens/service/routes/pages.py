@@ -10,8 +10,15 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from postlens.errors import NotFound
-from postlens.service.deps import KEY_COOKIE, OptionalUser, SessionDep, StateDep
+from postlens.errors import InvalidInput, NotFound, TooManyRequests, Unauthorized
+from postlens.service.deps import (
+    SESSION_COOKIE,
+    OptionalUser,
+    PostId,
+    SessionDep,
+    StateDep,
+    TokenDep,
+)
 from postlens.service.routes.analyses import read_limited
 from postlens.service.schemas import feed_public, items, posts_by_id
 from postlens.store.schema import User
@@ -43,7 +50,7 @@ async def upload_form(state: StateDep, user: OptionalUser, file: Annotated[Uploa
 
 
 @router.get("/posts/{post_id}", response_class=HTMLResponse)
-def post_page(post_id: int, request: Request, session: SessionDep, state: StateDep,
+def post_page(post_id: PostId, request: Request, session: SessionDep, state: StateDep,
               user: OptionalUser) -> Response:
     post = posts_by_id(session, [post_id]).get(post_id)
     if post is None:
@@ -78,19 +85,68 @@ def login_page(request: Request, state: StateDep, user: OptionalUser) -> Respons
 
 
 @router.post("/login")
-def login(state: StateDep, handle: Annotated[str, Form()] = "",
-          api_key: Annotated[str, Form()] = "") -> Response:
-    """Sign in with an API key, or, in a demo, as a demo user."""
-    key = api_key.strip() or state.core.demo_keys().get(handle, "")
-    response = RedirectResponse("/me" if key else "/login", status_code=303)
-    if key:
-        response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="strict",
-                            max_age=7 * 86_400)
-    return response
+def login(request: Request, state: StateDep, handle: Annotated[str, Form()] = "",
+          password: Annotated[str, Form()] = "", api_key: Annotated[str, Form()] = "",
+          demo: Annotated[str, Form()] = "") -> Response:
+    """Sign in with a handle and password, an API key (checked), or, in a demo, as a
+    simulated user; the browser gets a session cookie, never the key itself."""
+    accounts, client = state.core.accounts, _client(request)
+    try:
+        if demo:
+            demo_key = state.core.demo_keys().get(demo)
+            if demo_key is None:
+                raise Unauthorized("no such demo user")
+            token = accounts.sign_in_with_key(demo_key, client)
+        elif api_key.strip():
+            token = accounts.sign_in_with_key(api_key.strip(), client)
+        else:
+            token = accounts.sign_in(handle, password, client)
+    except (Unauthorized, TooManyRequests) as error:
+        response = render(request, "login.html", None, message=error.message,
+                          demo_users=sorted(state.core.demo_keys()))
+        response.status_code = error.status_code
+        return response
+    return _signed_in(request, token)
+
+
+@router.get("/signup", response_class=HTMLResponse)
+def signup_page(request: Request, user: OptionalUser) -> Response:
+    return render(request, "signup.html", user)
+
+
+@router.post("/signup")
+def signup(request: Request, state: StateDep, handle: Annotated[str, Form(max_length=40)],
+           password: Annotated[str, Form(max_length=1024)]) -> Response:
+    try:
+        token = state.core.accounts.sign_up(handle, password)
+    except InvalidInput as error:
+        response = render(request, "signup.html", None, message=error.message)
+        response.status_code = error.status_code
+        return response
+    return _signed_in(request, token)
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request, state: StateDep, token: TokenDep) -> Response:
+    state.core.accounts.sign_out(token)
+    state.key_cache.pop(f"s:{token}", None)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(KEY_COOKIE)
+    response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+def _signed_in(request: Request, token: str) -> Response:
+    response = RedirectResponse("/me", status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict",
+                        max_age=14 * 86_400, secure=_https(request))
+    return response
+
+
+def _https(request: Request) -> bool:
+    """Behind a TLS-terminating proxy the scheme arrives as X-Forwarded-Proto."""
+    forwarded = request.headers.get("x-forwarded-proto", "")
+    return request.url.scheme == "https" or forwarded.split(",")[0].strip() == "https"
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse
 from sqlalchemy import select
 
 from postlens.errors import NotFound
-from postlens.service.deps import SessionDep, StateDep
+from postlens.service.deps import PostId, SessionDep, StateDep
 from postlens.service.schemas import (
     ItemPublic,
     Page,
@@ -37,7 +37,7 @@ def list_posts(session: SessionDep, state: StateDep, limit: Limit = 20, offset: 
 
 
 @router.get("/api/posts/{post_id}", response_model=PostPublic)
-def get_post(post_id: int, session: SessionDep) -> PostPublic:
+def get_post(post_id: PostId, session: SessionDep) -> PostPublic:
     """One post with its picture's labels and content categories."""
     found = posts_by_id(session, [post_id])
     if post_id not in found:
@@ -46,7 +46,7 @@ def get_post(post_id: int, session: SessionDep) -> PostPublic:
 
 
 @router.get("/api/posts/{post_id}/similar", response_model=list[ItemPublic])
-def similar_posts(post_id: int, session: SessionDep, state: StateDep,
+def similar_posts(post_id: PostId, session: SessionDep, state: StateDep,
                   limit: Limit = 10) -> Response:
     """Posts whose pictures look most alike."""
     if session.get(Post, post_id) is None:
@@ -57,7 +57,7 @@ def similar_posts(post_id: int, session: SessionDep, state: StateDep,
 
 
 @router.get("/pictures/{post_id}", include_in_schema=False)
-def picture_file(post_id: int, session: SessionDep, state: StateDep) -> FileResponse:
+def picture_file(post_id: PostId, session: SessionDep, state: StateDep) -> FileResponse:
     row = session.execute(select(Picture).join(Post, Post.picture_id == Picture.id)
                           .where(Post.id == post_id)).scalar_one_or_none()
     if row is None:

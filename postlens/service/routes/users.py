@@ -8,30 +8,36 @@ from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from postlens.interests.taxonomy import builtin_name
-from postlens.service.deps import CurrentUser, KeyDep, SessionDep, StateDep, require_self
-from postlens.service.schemas import Page, ProfilePublic, feed_public, json_response
+from postlens.service.deps import CurrentUser, SessionDep, StateDep, UserId, require_self
+from postlens.service.schemas import (
+    Page,
+    ProfilePublic,
+    TaxonomyName,
+    feed_public,
+    json_response,
+)
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
 
 @router.get("/{user_id}/recommendations", response_model=Page)
-def recommendations(user_id: int, state: StateDep, session: SessionDep, user: CurrentUser,
-                    key: KeyDep, limit: Annotated[int, Query(ge=1, le=100)] = 10,
+def recommendations(user_id: UserId, state: StateDep, session: SessionDep, user: CurrentUser,
+                    limit: Annotated[int, Query(ge=1, le=100)] = 10,
                     offset: Annotated[int, Query(ge=0, le=400)] = 0) -> Response:
     """Your feed: ranked posts with scores and explanations. Every item shown is logged
     with the model version and A/B arm; send feedback with its recommendation_id."""
-    require_self(user_id, user, state, key)
+    require_self(user_id, user)
     page = state.core.recommend(user_id, limit, offset)
     return json_response(feed_public(session, page, state.posts))
 
 
 @router.get("/{user_id}/profile", response_model=ProfilePublic)
-async def profile(user_id: int, state: StateDep, user: CurrentUser, key: KeyDep,
-                  taxonomy: Annotated[str, Query(description="A built-in taxonomy name.")
+async def profile(user_id: UserId, state: StateDep, user: CurrentUser,
+                  taxonomy: Annotated[TaxonomyName, Query(description="A built-in taxonomy.")
                                       ] = "curlie-36",
                   k: Annotated[int, Query(ge=1, le=50)] = 5) -> ProfilePublic:
     """Your top interests from your 20 most recent posts and likes (newer counts more), with
     confidence, the picture-only and text-only confidences, and the posts behind each."""
-    require_self(user_id, user, state, key)
+    require_self(user_id, user)
     body = await run_in_threadpool(state.core.profile, user_id, builtin_name(taxonomy), k)
     return ProfilePublic(**body)
