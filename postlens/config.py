@@ -73,5 +73,10 @@ class Settings(BaseSettings):
         return self.home / "pictures"
 
     @property
+    def served_dir(self) -> Path:
+        """Pictures as served: re-encoded without metadata, made on first request."""
+        return self.home / "served"
+
+    @property
     def model_dir(self) -> Path:
         return self.home / "models"

@@ -30,21 +30,23 @@ from postlens.interests.model import PostContent
 from postlens.interests.posts import load_posts
 from postlens.interests.service import InterestService, activity_counts
 from postlens.interests.space import TextSpace
+from postlens.maintenance import Maintenance
 from postlens.models import TEXT_ENCODER, model_cache
+from postlens.privacy import Privacy
 from postlens.recommend.base import Recommender
 from postlens.recommend.experiments import FEED_ARMS, Experiment
 from postlens.recommend.feed import FeedPage, FeedService
-from postlens.recommend.feedback import prune_recommendation_log, record_feedback
+from postlens.recommend.feedback import record_feedback
 from postlens.recommend.live import LiveRecommender, file_version
 from postlens.recommend.training import load_trained, model_path, train
 from postlens.runtime.cache import ModelCache
 from postlens.sign_in import Accounts
 from postlens.store.db import Database, valid_id
-from postlens.store.doctor import check as check_store
 from postlens.store.schema import Post, User
 from postlens.store.stats import database_stats
 from postlens.text.minilm import MiniLMEncoder
 from postlens.uploads import StoredUpload, store_upload
+from postlens.vision.images import ImageLimits
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -68,7 +70,6 @@ class Postlens:
         self.models = models or model_cache(self.settings)
         self._parts: dict[str, Any] = {}
         self._lock = threading.RLock()
-        self._closed = threading.Event()
 
     def _part(self, name: str, build: Callable[[], T]) -> T:
         if name not in self._parts:
@@ -123,6 +124,22 @@ class Postlens:
     @property
     def accounts(self) -> Accounts:
         return self._part("accounts", lambda: Accounts(self.db))
+
+    @property
+    def privacy(self) -> Privacy:
+        def build() -> Privacy:
+            limits = ImageLimits(self.settings.max_image_bytes, self.settings.max_image_pixels,
+                                 self.settings.max_image_aspect)
+            return Privacy(self.db, self.settings.served_dir, limits, self._visibility_changed)
+        return self._part("privacy", build)
+
+    def _visibility_changed(self) -> None:
+        for live in [p for k, p in self._parts.items() if k.startswith("live:")]:
+            live.refresh_hidden()
+
+    @property
+    def maintenance(self) -> Maintenance:
+        return self._part("maintenance", lambda: Maintenance(self.db, self.settings))
 
     @property
     def experiment(self) -> Experiment:
@@ -255,34 +272,9 @@ class Postlens:
         keys: dict[str, str] = json.loads(path.read_text())
         return keys
 
-    def doctor(self, *, repair: bool = False) -> dict[str, Any]:
-        """Check (and repair) the store: orphan or temporary picture files, missing files,
-        recommendation logs past their retention."""
-        report = check_store(self.db, repair=repair).to_dict()
-        if repair:
-            report["log_rows_pruned"] = self.prune_logs()
-        return report
-
-    def prune_logs(self) -> int:
-        days = self.settings.log_retention_days
-        if not days:
-            return 0
-        with self.db.transaction() as session:
-            return prune_recommendation_log(session, days)
-
-    def start_maintenance(self, every_seconds: float = 3600.0) -> None:
-        """For a server: prune the logs now and then, on a daemon thread."""
-        def run() -> None:
-            while not self._closed.wait(every_seconds):
-                try:
-                    self.prune_logs()
-                except Exception:  # keep the server up; the next round tries again
-                    log.exception("pruning the recommendation log failed")
-
-        threading.Thread(target=run, name="maintenance", daemon=True).start()
-
     def close(self) -> None:
-        self._closed.set()
+        if "maintenance" in self._parts:
+            self.maintenance.stop()
         for live in [p for k, p in self._parts.items() if k.startswith("live:")]:
             live.close()
         self.models.close()

@@ -32,13 +32,14 @@ class StoredUpload:
 
 def store_upload(db: Database, analyzer: Analyzer, user: User, data: bytes,
                  caption: str | None = None, filename: str | None = None) -> StoredUpload:
-    """Analyse and store a picture as the user's post; the same picture twice is one post."""
+    """Analyse and store a picture as the user's post, private until they publish it; the
+    same picture twice is one post."""
     # Analysed before the transaction: a bad file raises its typed error before anything is
     # written, and no database lock is held during inference.
     name = (filename or "upload")[:200]
     analysis = analyzer.analyze_one(name, data)
     record = PostRecord(external_id=f"{user.id}:{analysis.sha256}", author_id=user.id,
                         picture=data, caption=caption, extra={"filename": name},
-                        analysis=analysis)
+                        analysis=analysis, visibility="private")
     post_id = Ingestor(db, analyzer).store_analysed(_Uploads(), record, analysis)
     return StoredUpload(post_id, analysis)

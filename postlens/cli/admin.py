@@ -15,7 +15,7 @@ def doctor(
 ) -> None:
     """Check that the database and the picture files agree (after a crash or a kill)."""
     with reported_errors():
-        report = build_core().doctor(repair=repair)
+        report = build_core().maintenance.doctor(repair=repair)
     echo_json(report)
     if not report["healthy"] and not repair:
         console.print("[yellow]run `postlens doctor --repair` to clean up[/yellow]")

@@ -42,7 +42,7 @@ def serve(
     settings = build_core().settings
     settings = settings.model_copy(update={"demo_login": demo_login or settings.demo_login})
     core = Postlens(settings, serving=True)
-    core.start_maintenance()
+    core.maintenance.start()
     console.print(f"postlens on http://{host}:{port}  (API docs: /docs)")
     try:
         uvicorn.run(create_app(core), host=host, port=port, log_level="warning",

@@ -221,7 +221,7 @@ class Ingestor:
             picture_id=picture.id if picture else None, caption=record.caption,
             hashtags=hashtags(record.caption), posted_at=record.posted_at,
             platform=record.platform or source.platform, likes=record.likes,
-            comments=record.comments, extra=record.extra)
+            comments=record.comments, extra=record.extra, visibility=record.visibility)
         session.add(post)
         session.flush()
         return post.id

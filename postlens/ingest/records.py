@@ -29,6 +29,7 @@ class PostRecord:
     author_attributes: dict[str, Any] = field(default_factory=dict)
     author_id: int | None = None  # an existing database user (uploads), instead of ``author``
     analysis: PictureAnalysis | None = None  # already computed for ``picture`` (uploads)
+    visibility: str = "public"  # uploads start private
 
 
 @dataclass

@@ -60,6 +60,7 @@ class LiveRecommender:
         self._closed = threading.Event()
         self._worker: threading.Thread | None = None
         self.retrainings = 0
+        self._hidden: list[int] = []  # posts not public: never in anyone's list
 
     # -- the model ------------------------------------------------------------------------
     def current(self) -> Recommender | None:
@@ -124,8 +125,16 @@ class LiveRecommender:
         """Swap ``model`` in atomically and catch it up with the store's newer feedback."""
         with self._lock:
             self._model, self.version = model, f"{self.name}-{self._version_of()}"
-            self._cache.clear()
+            self.refresh_hidden()
             self.refresh()
+
+    def refresh_hidden(self) -> None:
+        """Re-read which posts are not public (after a post is published or hidden)."""
+        with self.db.reader() as session:
+            hidden = sorted(session.scalars(select(Post.id).where(Post.visibility != "public")))
+        with self._lock:
+            self._hidden = hidden
+            self._cache.clear()
 
     # -- feedback -------------------------------------------------------------------------
     def refresh(self) -> int:
@@ -171,10 +180,11 @@ class LiveRecommender:
             with threadpool_limits(1, "blas"):
                 try:
                     ids, scores, why = model.recommend(user_id, n=n, diversity=diversity,
-                                                       freshness=freshness)
+                                                       freshness=freshness,
+                                                       exclude=self._hidden or None)
                     answer = (ids.tolist(), scores.tolist(), list(why))
                 except UnknownId:
-                    answer = _trending(model, n)
+                    answer = _trending(model, n, set(self._hidden))
             self._cache[key] = answer
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
@@ -184,14 +194,17 @@ class LiveRecommender:
         """Before any model exists: the most liked posts, then the newest."""
         with self.db.reader() as session:
             liked = session.execute(
-                select(Interaction.post_id, func.count()).where(Interaction.weight > 0)
+                select(Interaction.post_id, func.count())
+                .join(Post, Post.id == Interaction.post_id)
+                .where(Interaction.weight > 0, Post.visibility == "public")
                 .group_by(Interaction.post_id).order_by(func.count().desc(),
                                                         Interaction.post_id).limit(n)).all()
             ids = [int(p) for p, _ in liked]
             scores = [float(c) for _, c in liked]
             if len(ids) < n:
-                newest = session.scalars(select(Post.id).where(Post.id.not_in(ids))
-                                         .order_by(Post.id.desc()).limit(n - len(ids)))
+                newest = session.scalars(select(Post.id).where(
+                    Post.id.not_in(ids), Post.visibility == "public")
+                    .order_by(Post.id.desc()).limit(n - len(ids)))
                 for post_id in newest:
                     ids.append(int(post_id))
                     scores.append(0.0)
@@ -202,8 +215,11 @@ class LiveRecommender:
         if model is None or not model.knows_item(post_id):
             return [], []
         with self._lock:
-            ids, scores = model.similar_items(post_id, n=n)
-        return ids.tolist(), scores.tolist()
+            hidden = set(self._hidden)
+            ids, scores = model.similar_items(post_id, n=n + len(hidden))
+        pairs = [(i, s) for i, s in zip(ids.tolist(), scores.tolist(), strict=True)
+                 if i not in hidden][:n]
+        return [i for i, _ in pairs], [s for _, s in pairs]
 
     def similar_to_vector(self, embedding: np.ndarray, n: int,
                           exclude: int | None = None) -> tuple[list[int], list[float]]:
@@ -216,17 +232,20 @@ class LiveRecommender:
         if content is None:
             return [], []
         with self._lock:
-            rows, scores = content.index_.search(embedding, n + 1)
+            hidden = {*self._hidden, exclude}
+            rows, scores = content.index_.search(embedding, n + len(hidden))
         pairs = [(int(model.item_ids_[r]), float(s)) for r, s in zip(rows[0], scores[0],
                                                                      strict=True)
-                 if r >= 0 and int(model.item_ids_[r]) != exclude][:n]
+                 if r >= 0 and int(model.item_ids_[r]) not in hidden][:n]
         return [p for p, _ in pairs], [s for _, s in pairs]
 
 
-def _trending(model: Recommender, n: int) -> Answer:
+def _trending(model: Recommender, n: int, hidden: set[int]) -> Answer:
     """For someone the model has never seen: what is popular in its training data."""
     counts = np.asarray((model.user_items_ > 0).sum(axis=0)).ravel().astype(np.float32)
-    top = np.argsort(-counts, kind="stable")[:n]
+    order = np.argsort(-counts, kind="stable")
+    top = np.array([c for c in order[:n + len(hidden)]
+                    if int(model.item_ids_[c]) not in hidden][:n], dtype=np.int64)
     return model.item_ids_[top].tolist(), counts[top].tolist(), [TRENDING] * len(top)
 
 

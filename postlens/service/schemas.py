@@ -43,7 +43,7 @@ class PostPublic(BaseModel):
     categories: list[CategoryScore] = []
 
 
-    visibility: str = "public"
+    visibility: Literal["private", "followers", "public"] = "public"
 
     @field_validator("posted_at")
     @classmethod
@@ -102,6 +102,16 @@ class AnalysisPublic(BaseModel):
     model: str
 
 
+class DeletedPublic(BaseModel):
+    posts: int
+    pictures: int
+    interactions: int
+
+
+class VisibilityUpdate(BaseModel):
+    visibility: Literal["private", "followers", "public"]
+
+
 class FeedbackCreate(BaseModel):
     post_id: int = Field(ge=1, le=MAX_ID)
     kind: FeedbackKind = Field(description="What happened; likes, dislikes, saves and shares "
@@ -132,6 +142,7 @@ def post_public(post: Post, analysis: Analysis | None = None) -> PostPublic:
         id=post.id, caption=post.caption, hashtags=list(post.hashtags or []),
         platform=post.platform, posted_at=post.posted_at, likes=post.likes,
         picture_url=f"/pictures/{post.id}" if post.picture_id else None,
+        visibility=post.visibility,  # type: ignore[arg-type]  # checked on every write
         labels=[Scored(label=x["label"], score=x["score"]) for x in (analysis.labels or [])]
         if analysis else [],
         categories=[CategoryScore(**c) for c in (analysis.categories or [])] if analysis else [])
@@ -155,6 +166,10 @@ class PostCache:
         self.size = size
         self._posts: dict[int, PostPublic] = {}
         self._lock = threading.Lock()
+
+    def forget(self, post_id: int) -> None:
+        with self._lock:
+            self._posts.pop(post_id, None)
 
     def get_many(self, session: Session, ids: list[int]) -> dict[int, PostPublic]:
         with self._lock:
@@ -198,3 +213,9 @@ def feed_public(session: Session, page: FeedPage, cache: PostCache) -> Page:
                             [i.explanation for i in page.items],
                             [i.recommendation_id for i in page.items], cache=cache),
                 offset=page.offset, limit=page.limit)
+
+
+def export_response(archive: bytes) -> Response:
+    return Response(archive, media_type="application/zip", headers={
+        "Content-Disposition": 'attachment; filename="postlens-my-data.zip"',
+        "Cache-Control": "no-store"})

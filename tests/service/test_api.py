@@ -50,9 +50,12 @@ def test_upload_a_cat_and_get_labels_with_confidence(client: TestClient, keys: d
     # the demo's cat pictures are the nearest
     assert any("chelsea" in (s["post"]["caption"] or "") or "cat" in (s["post"]["caption"] or "")
                for s in body["similar"][:3])
-    post = client.get(f"/api/posts/{body['post_id']}").json()
-    assert post["hashtags"] == ["caturday"]
-    picture = client.get(post["picture_url"])
+    # Private until published: its author sees it, nobody else does.
+    assert client.get(f"/api/posts/{body['post_id']}").status_code == 404
+    post = client.get(f"/api/posts/{body['post_id']}", headers={"X-API-Key": key}).json()
+    assert post["hashtags"] == ["caturday"] and post["visibility"] == "private"
+    assert client.get(post["picture_url"]).status_code == 404
+    picture = client.get(post["picture_url"], headers={"X-API-Key": key})
     assert picture.status_code == 200 and picture.headers["content-type"] == "image/jpeg"
     again = client.post("/api/analyses", headers={"X-API-Key": key},
                         files={"file": ("same.jpg", cat_jpeg, "image/jpeg")})
@@ -62,7 +65,7 @@ def test_upload_a_cat_and_get_labels_with_confidence(client: TestClient, keys: d
 def test_hostile_uploads_get_4xx_and_store_nothing(client: TestClient, keys: dict[str, str]
                                                     ) -> None:
     headers = {"X-API-Key": keys["demo:ada"]}
-    before = client.get("/api/posts", params={"limit": 100}).json()["items"]
+    before = client.get("/api/posts", params={"limit": 100}, headers=headers).json()["items"]
     bomb = io.BytesIO()
     Image.new("1", (20_000, 20_000)).save(bomb, "PNG")
     header_bomb = bytearray(jpeg_bytes(np.zeros((16, 16, 3), dtype=np.uint8)))
@@ -78,7 +81,7 @@ def test_hostile_uploads_get_4xx_and_store_nothing(client: TestClient, keys: dic
     for upload, status in cases:
         response = client.post("/api/analyses", headers=headers, files={"file": upload})
         assert_error(response, status)
-    after = client.get("/api/posts", params={"limit": 100}).json()["items"]
+    after = client.get("/api/posts", params={"limit": 100}, headers=headers).json()["items"]
     assert len(after) == len(before)
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from postlens.errors import InvalidInput, NotFound, TooManyRequests, Unauthorized
+from postlens.errors import InvalidInput, TooManyRequests, Unauthorized
 from postlens.service.deps import (
     SESSION_COOKIE,
     OptionalUser,
@@ -20,7 +20,8 @@ from postlens.service.deps import (
     TokenDep,
 )
 from postlens.service.routes.analyses import read_limited
-from postlens.service.schemas import feed_public, items, posts_by_id
+from postlens.service.schemas import export_response, feed_public, items, posts_by_id
+from postlens.store.access import visible_post
 from postlens.store.schema import User
 
 router = APIRouter(include_in_schema=False)
@@ -52,13 +53,45 @@ async def upload_form(state: StateDep, user: OptionalUser, file: Annotated[Uploa
 @router.get("/posts/{post_id}", response_class=HTMLResponse)
 def post_page(post_id: PostId, request: Request, session: SessionDep, state: StateDep,
               user: OptionalUser) -> Response:
-    post = posts_by_id(session, [post_id]).get(post_id)
-    if post is None:
-        raise NotFound(f"unknown post id {post_id}")
+    stored = visible_post(session, post_id, user.id if user else None)
+    post = posts_by_id(session, [post_id])[post_id]
     insights = state.core.post_insights(post_id)
     similar = items(session, insights.similar_ids, insights.similar_scores)
     return render(request, "post.html", user, post=post, similar=similar,
-                  interests=insights.interests)
+                  interests=insights.interests,
+                  own=user is not None and stored.author_id == user.id)
+
+
+@router.post("/posts/{post_id}/visibility")
+def post_visibility(post_id: PostId, state: StateDep, user: OptionalUser,
+                    visibility: Annotated[str, Form()]) -> Response:
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    state.core.privacy.set_visibility(user, post_id, visibility)
+    state.posts.forget(post_id)
+    return RedirectResponse(f"/posts/{post_id}", status_code=303)
+
+
+@router.get("/me/export")
+def my_data(state: StateDep, user: OptionalUser) -> Response:
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    return export_response(state.core.privacy.export(user.id))
+
+
+@router.post("/me/delete")
+def delete_me(state: StateDep, user: OptionalUser, token: TokenDep,
+              confirm: Annotated[str, Form()] = "") -> Response:
+    """Delete the account and everything in it; the handle must be typed to confirm."""
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    if confirm.strip() != user.handle:
+        raise InvalidInput(f"type your handle ({user.handle}) to confirm the deletion")
+    state.core.privacy.delete_user(user.id)
+    state.key_cache.clear()
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
 
 
 @router.get("/me", response_class=HTMLResponse)

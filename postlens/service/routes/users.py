@@ -10,9 +10,11 @@ from starlette.concurrency import run_in_threadpool
 from postlens.interests.taxonomy import builtin_name
 from postlens.service.deps import CurrentUser, SessionDep, StateDep, UserId, require_self
 from postlens.service.schemas import (
+    DeletedPublic,
     Page,
     ProfilePublic,
     TaxonomyName,
+    export_response,
     feed_public,
     json_response,
 )
@@ -41,3 +43,23 @@ async def profile(user_id: UserId, state: StateDep, user: CurrentUser,
     require_self(user_id, user)
     body = await run_in_threadpool(state.core.profile, user_id, builtin_name(taxonomy), k)
     return ProfilePublic(**body)
+
+
+@router.get("/{user_id}/export", response_class=Response,
+            responses={200: {"content": {"application/zip": {}},
+                             "description": "A ZIP: postlens-export.json and pictures/"}})
+async def export(user_id: UserId, state: StateDep, user: CurrentUser) -> Response:
+    """Download everything stored about you: account, posts with their analyses, original
+    pictures, interactions, interest profiles and your API keys' labels."""
+    require_self(user_id, user)
+    return export_response(await run_in_threadpool(state.core.privacy.export, user_id))
+
+
+@router.delete("/{user_id}", response_model=DeletedPublic)
+def delete_account(user_id: UserId, state: StateDep, user: CurrentUser) -> DeletedPublic:
+    """Delete your account and everything in it (posts, pictures nobody else posted,
+    interactions, profiles, keys, sessions). It cannot be undone."""
+    require_self(user_id, user)
+    counts = state.core.privacy.delete_user(user_id)
+    state.key_cache.clear()
+    return DeletedPublic(**counts)
