@@ -33,7 +33,7 @@ def create_app(core: Postlens | None = None) -> FastAPI:
     package = resources.files("postlens.service")
     app.state.templates = Jinja2Templates(directory=str(package.joinpath("templates")))
     app.mount("/static", StaticFiles(directory=str(package.joinpath("static"))), name="static")
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.mount("/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     for module in (health, analyses, interests, posts, users, feedback, pages):
         app.include_router(module.router)
     install_error_handlers(app)
@@ -42,9 +42,9 @@ def create_app(core: Postlens | None = None) -> FastAPI:
     def docs() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url="/openapi.json", title="postlens API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png")
+            swagger_js_url="/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/swagger/swagger-ui.css",
+            swagger_favicon_url="/swagger/favicon-32x32.png")
 
     settings = core.settings
     app.add_middleware(BoundedBody, max_bytes=settings.max_image_bytes + 1_048_576,

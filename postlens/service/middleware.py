@@ -11,8 +11,6 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from postlens.errors import ImageTooLarge, PostlensError
-
 # Pages load only their own scripts, styles and pictures; the API docs need Swagger UI's
 # one inline start-up script (its files are served from the package, not a CDN).
 CSP = (b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -20,11 +18,6 @@ CSP = (b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 
 DOCS_CSP = (b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
             b"script-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-class RequestTimeout(PostlensError):
-    status_code = 408
-    code = "request_timeout"
 
 
 async def send_error(send: Send, status: int, code: str, message: str) -> None:
@@ -109,23 +102,39 @@ class BoundedBody:
         deadline = time.monotonic() + self.seconds
         received = 0
         complete = False
+        answered = False  # we sent the error; the app is told the client went away
+        started = False
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if answered:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        async def refuse(status: int, code: str, text: str) -> Message:
+            nonlocal answered
+            if not started and not answered:
+                await send_error(send, status, code, text)
+            answered = True
+            return {"type": "http.disconnect"}
 
         async def bounded_receive() -> Message:
             nonlocal received, complete
-            if complete:  # after the body: waiting for a disconnect is not bounded
-                return await receive()
+            if complete or answered:  # after the body: waiting for a disconnect is unbounded
+                return await receive() if not answered else {"type": "http.disconnect"}
             left = deadline - time.monotonic()
             try:
                 message = await asyncio.wait_for(receive(), timeout=max(left, 0.001))
             except TimeoutError:
-                raise RequestTimeout(f"the request body did not arrive within "
-                                     f"{self.seconds:g} s") from None
+                return await refuse(408, "request_timeout", "the request body did not "
+                                    f"arrive within {self.seconds:g} s")
             if message["type"] == "http.request":
                 complete = not message.get("more_body", False)
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise ImageTooLarge(f"the request body is over the limit of "
-                                        f"{self.max_bytes} bytes")
+                    return await refuse(413, "request_too_large", "the request body is over "
+                                        f"the limit of {self.max_bytes} bytes")
             return message
 
-        await self.app(scope, bounded_receive, send)
+        await self.app(scope, bounded_receive, guarded_send)

@@ -1,0 +1,75 @@
+"""Accounts: operators' CLI, web sign-up and sign-in, throttling, revocation."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from postlens.cli import app
+from postlens.core import Postlens
+from postlens.errors import InvalidInput, TooManyRequests, Unauthorized
+from postlens.runtime.cache import ModelCache
+from postlens.service.app import create_app
+from tests.service.conftest import serving_core
+
+runner = CliRunner()
+ORIGIN = {"origin": "http://testserver"}
+
+
+def test_operator_cli_adds_users_issues_and_revokes_keys(cli_env: dict[str, str]) -> None:
+    added = runner.invoke(app, ["users", "add", "ana", "--password-stdin"],
+                          input="correct horse battery\n", env=cli_env)
+    assert added.exit_code == 0, added.output
+    assert runner.invoke(app, ["users", "add", "ana"], env=cli_env).exit_code == 2  # taken
+    assert "local:ana" in runner.invoke(app, ["users", "list"], env=cli_env).stdout
+    key = runner.invoke(app, ["keys", "create", "local:ana", "--label", "laptop"],
+                        env=cli_env).stdout.strip()
+    assert key.startswith("pl_")
+    listed = runner.invoke(app, ["keys", "list", "local:ana"], env=cli_env).stdout
+    key_id = listed.split("\t")[0]
+    assert "laptop" in listed and "active" in listed
+    assert runner.invoke(app, ["keys", "revoke", key_id], env=cli_env).exit_code == 0
+    assert "revoked" in runner.invoke(app, ["keys", "list", "local:ana"], env=cli_env).stdout
+    assert runner.invoke(app, ["users", "disable", "local:ana"], env=cli_env).exit_code == 0
+
+
+def test_sign_up_sign_in_throttle_and_disable(core: Postlens) -> None:
+    accounts = core.accounts
+    token = accounts.sign_up("Bo.Smith", "a long enough password")
+    with pytest.raises(InvalidInput, match="taken"):
+        accounts.sign_up("bo.smith", "another long password")
+    with pytest.raises(InvalidInput, match="10 to 1024"):
+        accounts.sign_up("cyd", "short")
+    assert accounts.sign_in("bo.smith", "a long enough password", "1.2.3.4")
+    for _ in range(5):
+        with pytest.raises(Unauthorized, match="wrong handle or password"):
+            accounts.sign_in("bo.smith", "wrong password!!", "1.2.3.4")
+    with pytest.raises(TooManyRequests):  # even the right password, for a while
+        accounts.sign_in("bo.smith", "a long enough password", "1.2.3.4")
+    user = core.user("local:bo.smith")
+    accounts.disable(user.id)
+    from postlens.accounts import user_for_session
+
+    with core.db.reader() as session:
+        assert user_for_session(session, token) is None
+
+
+def test_web_sign_up_then_sign_out_revokes_the_session(client_home,  # type: ignore[no-untyped-def]
+                                                       models: ModelCache) -> None:
+    core = serving_core(models, home=client_home)
+    with TestClient(create_app(core), headers=ORIGIN) as client:
+        page = client.post("/signup", data={"handle": "dee", "password": "pw-0123456789"},
+                           follow_redirects=False)
+        assert page.status_code == 303 and page.headers["location"] == "/me"
+        token = client.cookies.get("postlens_session")
+        assert client.get("/me").status_code == 200
+        client.post("/logout")
+        client.cookies.set("postlens_session", token or "")
+        assert client.get("/me", follow_redirects=False).headers["location"] == "/login"
+        again = client.post("/login", data={"handle": "dee", "password": "pw-0123456789"},
+                            follow_redirects=False)
+        assert again.status_code == 303
+        wrong = client.post("/login", data={"handle": "dee", "password": "nope-nope-nope"})
+        assert wrong.status_code == 401 and "wrong handle or password" in wrong.text
+    core.close()
