@@ -144,7 +144,7 @@ def bench_profile(base: str, key: str, user_id: int, n: int = 200) -> tuple[floa
 
 
 def soak(base: str, keys: dict[str, str], users: dict[str, int], pictures: list[bytes],
-         seconds: int, pid: int) -> tuple[int, int, list[float]]:
+         seconds: int, pid: int, clients: int = 16) -> tuple[int, int, list[float]]:
     stop = time.time() + seconds
     counts, errors, memory = [0], [0], [rss_mb(pid)]
     failures: list[str] = []
@@ -198,7 +198,7 @@ def soak(base: str, keys: dict[str, str], users: dict[str, int], pictures: list[
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    run_threads(4, job)
+    run_threads(clients, job)
     sampler_stop.set()
     memory.append(rss_mb(pid))
     for failure in failures[:5]:
@@ -209,6 +209,7 @@ def soak(base: str, keys: dict[str, str], users: dict[str, int], pictures: list[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--soak-seconds", type=int, default=300)
+    parser.add_argument("--soak-clients", type=int, default=16)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     exe = str(Path(sys.executable).parent / "postlens")
@@ -236,8 +237,10 @@ def main() -> None:
             first = handles[0]
             rate, feed_errors, tool = bench_feed(base, keys[first], users[first])
             profile_p50, profile_p99 = bench_profile(base, keys[first], users[first])
+            db_before = db_bytes(Path(tmp))
             count, soak_errors, memory = soak(base, keys, users, pictures[80:], args.soak_seconds,
-                                              server.pid)
+                                              server.pid, args.soak_clients)
+            db_growth = (db_bytes(Path(tmp)) - db_before) / 1e6
         finally:
             alive = server.poll() is None
             server.terminate()
@@ -260,15 +263,20 @@ def main() -> None:
         "errors | >= 300 requests/s |",
         f"| stored interest profile, p50 / p99 | {profile_p50 * 1000:.1f} / "
         f"{profile_p99 * 1000:.1f} ms | |",
-        f"| mixed load for {args.soak_seconds} s (60% feed+feedback, 20% posts+similar, "
-        f"3% captioned uploads, 5% profiles, rest health) | {count} requests, "
-        f"{soak_errors} errors | 0 errors |",
+        f"| mixed load for {args.soak_seconds} s, {args.soak_clients} clients (60% "
+        "feed+feedback, 20% posts+similar, 3% captioned uploads, 5% profiles, rest health) | "
+        f"{count} requests, {soak_errors} errors | 0 errors |",
+        f"| database growth during the mixed load | {db_growth:.1f} MB | bounded |",
         f"| server RSS during the mixed load: start / max / end | {memory[0]:.0f} / "
         f"{max(memory):.0f} / {memory[-1]:.0f} MB | bounded |",
     ])
     print(report)
     if not args.no_write:
         write_docs(report, key="serve benchmark", title="Web app and API under load")
+
+
+def db_bytes(home: Path) -> int:
+    return sum(p.stat().st_size for p in home.glob("postlens.db*"))
 
 
 def _user_id(base: str, key: str) -> int:

@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from postlens.vision.images import ImageLimits
+
 
 def _default_home() -> Path:
     return Path.home() / ".postlens"
@@ -37,6 +39,9 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(
         default=64_000_000, gt=0, description="Largest width*height (decompression bombs)."
     )
+    max_image_pixels_lossless: int = Field(
+        default=36_000_000, gt=0,
+        description="Largest width*height of a picture that is not a JPEG (decoded whole).")
     max_image_aspect: float = Field(
         default=20.0, ge=1.0, description="Largest long side / short side of a picture.")
     top_k_labels: int = Field(default=5, ge=1, le=50, description="Labels kept per picture.")
@@ -54,6 +59,10 @@ class Settings(BaseSettings):
         default=False, description="Let the web app sign in as any demo user (demos only).")
     admin_key: SecretStr | None = Field(
         default=None, description="An API key that may read every user's private data.")
+    uploads_per_minute: int = Field(
+        default=60, ge=1, description="Pictures one user may upload per minute.")
+    writes_per_minute: int = Field(
+        default=600, ge=1, description="Other writes (feedback, visibility) per user a minute.")
     request_body_seconds: float = Field(
         default=30.0, gt=0, description="Time a client has to send a request body.")
     retrain_delay_seconds: float = Field(
@@ -71,6 +80,11 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.home / "pictures"
+
+    @property
+    def image_limits(self) -> ImageLimits:
+        return ImageLimits(self.max_image_bytes, self.max_image_pixels, self.max_image_aspect,
+                           self.max_image_pixels_lossless)
 
     @property
     def served_dir(self) -> Path:

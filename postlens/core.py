@@ -46,7 +46,6 @@ from postlens.store.schema import Post, User
 from postlens.store.stats import database_stats
 from postlens.text.minilm import MiniLMEncoder
 from postlens.uploads import StoredUpload, store_upload
-from postlens.vision.images import ImageLimits
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -128,9 +127,8 @@ class Postlens:
     @property
     def privacy(self) -> Privacy:
         def build() -> Privacy:
-            limits = ImageLimits(self.settings.max_image_bytes, self.settings.max_image_pixels,
-                                 self.settings.max_image_aspect)
-            return Privacy(self.db, self.settings.served_dir, limits, self._visibility_changed)
+            return Privacy(self.db, self.settings.served_dir, self.settings.image_limits,
+                           self._visibility_changed)
         return self._part("privacy", build)
 
     def _visibility_changed(self) -> None:

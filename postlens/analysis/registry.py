@@ -19,7 +19,6 @@ from postlens.config import Settings
 from postlens.errors import InvalidInput
 from postlens.runtime.cache import ModelCache
 from postlens.vision.encoders import ImageEncoder
-from postlens.vision.images import ImageLimits
 
 BUILTIN_TASKS: dict[str, TaskFactory] = {
     "embedding": lambda settings, models: EmbeddingTask(),
@@ -70,6 +69,5 @@ def build_analyzer(settings: Settings, models: ModelCache, tasks: Iterable[str] 
         raise InvalidInput(f"model {settings.image_encoder!r} is not an image encoder")
     names = list(tasks) if tasks is not None else list(settings.analysis_tasks)
     return Analyzer(encoder, build_tasks(names, settings, models),
-                    limits=ImageLimits(settings.max_image_bytes, settings.max_image_pixels,
-                                       settings.max_image_aspect),
+                    limits=settings.image_limits,
                     batch_size=settings.batch_size, workers=settings.decode_workers)

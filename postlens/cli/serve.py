@@ -46,7 +46,9 @@ def serve(
     console.print(f"postlens on http://{host}:{port}  (API docs: /docs)")
     try:
         uvicorn.run(create_app(core), host=host, port=port, log_level="warning",
-                    limit_concurrency=256, timeout_keep_alive=5)
+                    # Slow clients are cut off by the body deadline; the connection limit
+                    # is high enough that 300 of them cannot lock everyone else out.
+                    limit_concurrency=2048, timeout_keep_alive=5, backlog=2048)
     finally:
         core.close()
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from postlens.analysis.analyzer import Analyzer
@@ -159,6 +160,15 @@ class Ingestor:
                        ) -> int:
         """Store one already analysed post (an upload) in its own transaction; the id of the
         stored post. The same post stored before keeps its id and takes the new caption."""
+        try:
+            return self._store_analysed(source, record, analysis)
+        except IntegrityError:
+            # The same picture or post was committed by a concurrent request meanwhile:
+            # this time it is found.
+            return self._store_analysed(source, record, analysis)
+
+    def _store_analysed(self, source: Source, record: PostRecord, analysis: PictureAnalysis
+                        ) -> int:
         with self._transaction() as session:
             found = session.scalar(select(Post).where(Post.source == source.name,
                                                       Post.external_id == record.external_id))

@@ -34,10 +34,11 @@ def text_lines(path: Path) -> Iterator[tuple[int, str]]:
 
 
 def csv_rows(path: Path, *, delimiter: str = ",", quoting: Literal[0, 1, 2, 3] = 0,
-             required: frozenset[str] = frozenset(), columns: frozenset[str] = frozenset()
-             ) -> Iterator[tuple[str, dict[str, str]]]:
+             required: frozenset[str] = frozenset(), columns: frozenset[str] = frozenset(),
+             short_rows: bool = False) -> Iterator[tuple[str, dict[str, str]]]:
     """('file:line', row) of a CSV/TSV file with a header; ``required`` columns must be
-    present and non-empty in every row, ``columns`` only present."""
+    present and non-empty in every row, ``columns`` only present; with ``short_rows``, rows
+    with fewer cells than the header get empty ones (for loosely kept side files)."""
     lines = text_lines(path)
     line_of = [0]
 
@@ -59,6 +60,10 @@ def csv_rows(path: Path, *, delimiter: str = ",", quoting: Literal[0, 1, 2, 3] =
             where = f"{path}:{line_of[0]}"
             if not cells or cells == [""]:
                 continue
+            if len(cells) > len(header) and not any(c.strip() for c in cells[len(header):]):
+                cells = cells[:len(header)]  # trailing separators, as some exports write
+            if short_rows and len(cells) < len(header):
+                cells = cells + [""] * (len(header) - len(cells))
             if len(cells) != len(header):
                 raise MalformedRecord(f"expected {len(header)} cells as in the header, got "
                                       f"{len(cells)}", source=where)

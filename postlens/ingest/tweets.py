@@ -40,7 +40,7 @@ class TweetsSource(PostsOnly):
         if not path.exists():
             return {}
         rows = csv_rows(path, delimiter="\t", quoting=csv.QUOTE_NONE,
-                        required=frozenset({"image_id"}))
+                        required=frozenset({"image_id"}), short_rows=True)
         return {row["image_id"]: row for _, row in rows}
 
     def posts(self) -> Iterator[PostRecord]:

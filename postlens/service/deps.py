@@ -100,7 +100,21 @@ async def optional_user(session: SessionDep, key: KeyDep, token: TokenDep,
         return None
 
 
+async def uploader(user: Annotated[User, Depends(current_user)], state: StateDep) -> User:
+    """The asking user, within their upload rate."""
+    state.uploads.hit(f"u:{user.id}")
+    return user
+
+
+async def writer(user: Annotated[User, Depends(current_user)], state: StateDep) -> User:
+    """The asking user, within their write rate."""
+    state.writes.hit(f"u:{user.id}")
+    return user
+
+
 CurrentUser = Annotated[User, Depends(current_user)]
+Uploader = Annotated[User, Depends(uploader)]
+Writer = Annotated[User, Depends(writer)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 

@@ -41,6 +41,9 @@ class ImageLimits:
     max_bytes: int = 30 * 1024 * 1024
     max_pixels: int = 64_000_000
     max_aspect: float = 20.0  # long side / short side
+    # Formats without a reduced-size decode (PNG, WebP, GIF, BMP, TIFF) must be decoded
+    # whole: fewer pixels keep their decode within the time and memory budget.
+    max_full_decode_pixels: int = 36_000_000
 
 
 # EXIF orientation -> the transpose that shows the picture upright (as ImageOps does).
@@ -117,6 +120,11 @@ def load_image(
                 raise ImageTooLarge(
                     f"picture is {width}x{height} pixels, the limit is {limits.max_pixels} "
                     "pixels (possible decompression bomb)", source=source)
+            full_decode = fmt not in ("JPEG", "MPO")
+            if full_decode and width * height > limits.max_full_decode_pixels:
+                raise ImageTooLarge(
+                    f"picture is {width}x{height} pixels; a {fmt} picture may have at most "
+                    f"{limits.max_full_decode_pixels} pixels", source=source)
             if max(width, height) > limits.max_aspect * max(1, min(width, height)):
                 raise ImageTooLarge(
                     f"picture is {width}x{height} pixels: sides more than "

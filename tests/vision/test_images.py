@@ -118,3 +118,20 @@ def test_draft_mode_decodes_large_jpegs_smaller() -> None:
 def test_resize_center_crop_is_square() -> None:
     crop = resize_center_crop(Image.new("RGB", (300, 120)), 224)
     assert crop.size == (224, 224)
+
+
+def test_lossless_pictures_have_their_own_pixel_limit() -> None:
+    import io
+
+    from PIL import Image
+
+    from postlens.errors import ImageTooLarge
+    from postlens.vision.images import ImageLimits, load_image
+
+    buffer = io.BytesIO()
+    Image.new("L", (7000, 7000)).save(buffer, "PNG")
+    with pytest.raises(ImageTooLarge, match="a PNG picture may have at most"):
+        load_image(buffer.getvalue(), limits=ImageLimits(max_full_decode_pixels=36_000_000))
+    big_jpeg = io.BytesIO()
+    Image.new("RGB", (7000, 7000)).save(big_jpeg, "JPEG")  # JPEG decodes at a reduced size
+    assert load_image(big_jpeg.getvalue(), draft_size=256).image.size[0] <= 1750

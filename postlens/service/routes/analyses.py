@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from postlens.errors import ImageTooLarge, InvalidInput
 from postlens.interests.model import PostContent
-from postlens.service.deps import CurrentUser, SessionDep, StateDep
+from postlens.service.deps import SessionDep, StateDep, Uploader
 from postlens.service.schemas import (
     AnalysisPublic,
     CategoryScore,
@@ -35,7 +35,7 @@ async def read_limited(upload: UploadFile, limit: int) -> bytes:
 
 
 @router.post("/analyses", response_model=AnalysisPublic, status_code=201)
-async def create_analysis(state: StateDep, session: SessionDep, user: CurrentUser,
+async def create_analysis(state: StateDep, session: SessionDep, user: Uploader,
                           file: UploadFile,
                           caption: Annotated[str | None, Form(max_length=2200)] = None
                           ) -> AnalysisPublic:

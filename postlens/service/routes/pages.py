@@ -44,6 +44,7 @@ async def upload_form(state: StateDep, user: OptionalUser, file: Annotated[Uploa
                       caption: Annotated[str | None, Form(max_length=2200)] = None) -> Response:
     if user is None:
         return RedirectResponse("/login", status_code=303)
+    state.uploads.hit(f"u:{user.id}")
     data = await read_limited(file, state.core.settings.max_image_bytes)
     # Analysis is blocking work: off the event loop, as the API's upload.
     stored = await run_in_threadpool(state.core.upload, user, data, caption, file.filename)

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from postlens.service.deps import CurrentUser, OptionalUser, PostId, SessionDep, StateDep
+from postlens.service.deps import OptionalUser, PostId, SessionDep, StateDep, Writer
 from postlens.service.schemas import (
     ItemPublic,
     Page,
@@ -48,7 +48,7 @@ def get_post(post_id: PostId, session: SessionDep, user: OptionalUser) -> PostPu
 
 @router.put("/api/posts/{post_id}/visibility", response_model=PostPublic)
 def set_visibility(post_id: PostId, body: VisibilityUpdate, session: SessionDep,
-                   state: StateDep, user: CurrentUser) -> PostPublic:
+                   state: StateDep, user: Writer) -> PostPublic:
     """Publish your post (public, or for your followers) or make it private again; only
     public posts are recommended to others or listed as similar."""
     state.core.privacy.set_visibility(user, post_id, body.visibility)
