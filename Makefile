@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python benchmarks/recommend.py
 	$(BIN)/python benchmarks/serve.py
 	$(BIN)/python benchmarks/interests.py
+	$(BIN)/python benchmarks/hostile.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -13,6 +13,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -27,8 +28,12 @@ HANDLE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
 MIN_PASSWORD = 10
 SESSION_DAYS = 14
 _HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory parameters
-# Verified against when the handle is unknown, so both cases take the same time.
-_DUMMY = _HASHER.hash(secrets.token_hex(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the handle is unknown, so both cases take the same time."""
+    return _HASHER.hash(secrets.token_hex(16))
 
 
 def create_user(session: Session, handle: str, *, password: str | None = None,
@@ -60,7 +65,7 @@ def authenticate(session: Session, handle: str, password: str) -> User:
     stored = text if ":" in text else f"local:{text}"
     user = session.scalar(select(User).where(User.handle == stored))
     try:
-        _HASHER.verify(user.password_hash if user and user.password_hash else _DUMMY,
+        _HASHER.verify(user.password_hash if user and user.password_hash else _dummy_hash(),
                        password)
         ok = user is not None and user.password_hash is not None and not user.disabled
     except (VerificationError, InvalidHashError):

@@ -7,11 +7,13 @@ module reads the environment on its own.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from postlens.vision.images import ImageLimits
+if TYPE_CHECKING:
+    from postlens.vision.images import ImageLimits
 
 
 def _default_home() -> Path:
@@ -83,6 +85,8 @@ class Settings(BaseSettings):
 
     @property
     def image_limits(self) -> ImageLimits:
+        from postlens.vision.images import ImageLimits
+
         return ImageLimits(self.max_image_bytes, self.max_image_pixels, self.max_image_aspect,
                            self.max_image_pixels_lossless)
 

@@ -13,50 +13,36 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import select
-
-from postlens.analysis.analyzer import Analyzer
-from postlens.analysis.registry import STORED_TASKS, build_analyzer
 from postlens.config import Settings
 from postlens.errors import NotFound
-from postlens.evaluation.abtest import experiment_report
-from postlens.ingest import open_source
-from postlens.ingest.pipeline import Ingestor, IngestReport
-from postlens.interests.model import PostContent
-from postlens.interests.posts import load_posts
-from postlens.interests.service import InterestService, activity_counts
-from postlens.interests.space import TextSpace
-from postlens.maintenance import Maintenance
+from postlens.insights import PostInsights, post_insights, stored_post_insights
 from postlens.models import TEXT_ENCODER, model_cache
-from postlens.privacy import Privacy
-from postlens.recommend.base import Recommender
-from postlens.recommend.experiments import FEED_ARMS, Experiment
-from postlens.recommend.feed import FeedPage, FeedService
-from postlens.recommend.feedback import record_feedback
-from postlens.recommend.live import LiveRecommender, file_version
-from postlens.recommend.training import load_trained, model_path, train
 from postlens.runtime.cache import ModelCache
-from postlens.sign_in import Accounts
-from postlens.store.db import Database, valid_id
-from postlens.store.schema import Post, User
-from postlens.store.stats import database_stats
-from postlens.text.minilm import MiniLMEncoder
-from postlens.uploads import StoredUpload, store_upload
+
+# The parts are imported where they are built: `postlens analyze` should not pay for
+# scikit-learn, SciPy, SQLAlchemy or the recommenders (process start is part of its latency).
+if TYPE_CHECKING:
+    from postlens.analysis.analyzer import Analyzer
+    from postlens.ingest.pipeline import IngestReport
+    from postlens.interests.model import PostContent
+    from postlens.interests.service import InterestService
+    from postlens.maintenance import Maintenance
+    from postlens.privacy import Privacy
+    from postlens.recommend.base import Recommender
+    from postlens.recommend.experiments import Experiment
+    from postlens.recommend.feed import FeedPage, FeedService
+    from postlens.recommend.live import LiveRecommender
+    from postlens.sign_in import Accounts
+    from postlens.store.db import Database
+    from postlens.store.schema import User
+    from postlens.uploads import StoredUpload
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 SERVED_MODEL = "hybrid"
-
-
-@dataclass
-class PostInsights:
-    similar_ids: list[int]
-    similar_scores: list[float]
-    interests: list[dict[str, Any]]
 
 
 class Postlens:
@@ -81,23 +67,33 @@ class Postlens:
     # -- parts ----------------------------------------------------------------------------
     @property
     def db(self) -> Database:
+        from postlens.store.db import Database
+
         return self._part("db", lambda: Database.from_settings(self.settings))
 
     @property
     def analyzer(self) -> Analyzer:
         """The analyzer every stored picture goes through (the stored tasks at least)."""
+        from postlens.analysis.registry import STORED_TASKS
+
         names = list(dict.fromkeys([*STORED_TASKS, *self.settings.analysis_tasks]))
         return self._part("analyzer", lambda: self.analyzer_for(names))
 
     def analyzer_for(self, tasks: Iterable[str] | None = None, top_k: int | None = None
                      ) -> Analyzer:
         """An analyzer running just ``tasks`` (default: the settings'), sharing the models."""
+        from postlens.analysis.registry import build_analyzer
+
         settings = self.settings if top_k is None else self.settings.model_copy(
             update={"top_k_labels": top_k})
         return build_analyzer(settings, self.models, tasks)
 
     @property
     def interests(self) -> InterestService:
+        from postlens.interests.service import InterestService
+        from postlens.interests.space import TextSpace
+        from postlens.text.minilm import MiniLMEncoder
+
         def build() -> InterestService:
             encoder = self.models.get(TEXT_ENCODER)
             if not isinstance(encoder, MiniLMEncoder):
@@ -112,6 +108,9 @@ class Postlens:
 
     def live(self, name: str) -> LiveRecommender:
         """The live recommender for the trained model ``name``."""
+        from postlens.recommend.live import LiveRecommender, file_version
+        from postlens.recommend.training import load_trained, model_path, train
+
         def build() -> LiveRecommender:
             return LiveRecommender(
                 self.db, name, load=lambda: load_trained(self.settings, name),
@@ -122,10 +121,14 @@ class Postlens:
 
     @property
     def accounts(self) -> Accounts:
+        from postlens.sign_in import Accounts
+
         return self._part("accounts", lambda: Accounts(self.db))
 
     @property
     def privacy(self) -> Privacy:
+        from postlens.privacy import Privacy
+
         def build() -> Privacy:
             return Privacy(self.db, self.settings.served_dir, self.settings.image_limits,
                            self._visibility_changed)
@@ -137,20 +140,29 @@ class Postlens:
 
     @property
     def maintenance(self) -> Maintenance:
+        from postlens.maintenance import Maintenance
+
         return self._part("maintenance", lambda: Maintenance(self.db, self.settings))
 
     @property
     def experiment(self) -> Experiment:
+        from postlens.recommend.experiments import FEED_ARMS, Experiment
+
         return self._part("experiment",
                           lambda: Experiment(self.settings.experiment, tuple(FEED_ARMS)))
 
     def feed(self, model: str = SERVED_MODEL) -> FeedService:
+        from postlens.recommend.feed import FeedService
+
         return self._part(f"feed:{model}", lambda: FeedService(self.db, self.live(model),
                                                                 self.experiment))
 
     # -- pictures and posts ---------------------------------------------------------------
     def ingest(self, format_name: str, path: Path, *, commit_every: int | None = None,
                on_post: Callable[[], None] | None = None) -> IngestReport:
+        from postlens.ingest import open_source
+        from postlens.ingest.pipeline import Ingestor
+
         source = open_source(format_name, path)
         key = self.settings.pseudonymise_key
         ingestor = Ingestor(self.db, self.analyzer, on_post=on_post,
@@ -161,6 +173,8 @@ class Postlens:
                filename: str | None = None) -> StoredUpload:
         """Analyse and store a user's picture; it becomes recommendable at the next
         retraining, which the background worker runs (bursts of uploads share one)."""
+        from postlens.uploads import store_upload
+
         stored = store_upload(self.db, self.analyzer, user, data, caption, filename)
         if self.serving:
             self.recommender.retrain_soon(self.settings.retrain_delay_seconds)
@@ -170,26 +184,19 @@ class Postlens:
                        k: int = 5) -> dict[str, Any]:
         return self.interests.for_post(content, taxonomy, k)
 
-    def insights(self, post_id: int, content: PostContent, n_similar: int = 6,
-                 n_interests: int = 3) -> PostInsights:
-        """What a post page and an upload answer show beside the picture's own analysis:
-        the most similar pictures and the post's top interests (picture and caption)."""
-        similar: tuple[list[int], list[float]] = ([], [])
-        if content.embedding is not None:
-            similar = self.recommender.similar_to_vector(content.embedding, n_similar,
-                                                         exclude=post_id)
-        interests = self.interests.for_post(content, k=n_interests)["fused"]
-        return PostInsights(similar[0], similar[1], interests)
+    def insights(self, post_id: int, content: PostContent) -> PostInsights:
+        """What a post page and an upload answer show beside the picture's own analysis."""
+        return post_insights(post_id, content, self.recommender, self.interests)
 
     def post_insights(self, post_id: int) -> PostInsights:
         """:meth:`insights` of a stored post (its caption's embedding is cached on the way)."""
-        with self.db.transaction() as session:
-            stored = load_posts(session, [post_id], self.interests.encoder, with_embedding=True)
-        if not stored:
-            raise NotFound(f"unknown post id {post_id}")
-        return self.insights(post_id, stored[0].content)
+        return stored_post_insights(post_id, self.db, self.recommender, self.interests)
 
     def captions(self, post_ids: list[int]) -> dict[int, str | None]:
+        from sqlalchemy import select
+
+        from postlens.store.schema import Post
+
         with self.db.reader() as session:
             return {int(i): c for i, c in session.execute(
                 select(Post.id, Post.caption).where(Post.id.in_(post_ids)))}
@@ -197,6 +204,11 @@ class Postlens:
     # -- users ----------------------------------------------------------------------------
     def user(self, ref: str | int) -> User:
         """A user by database id (42 or "42") or handle ("instagram:natgeo")."""
+        from sqlalchemy import select
+
+        from postlens.store.db import valid_id
+        from postlens.store.schema import User
+
         with self.db.reader() as session:
             text = str(ref)
             found = session.get(User, int(text)) if text.isdigit() and valid_id(int(text)) \
@@ -209,6 +221,8 @@ class Postlens:
                 recent: int = 20) -> dict[str, Any]:
         """The user's stored interest profile (refreshed when their activity changed), with
         how many posts and interactions they have in all."""
+        from postlens.interests.service import activity_counts
+
         with self.db.transaction() as session:
             body = self.interests.profile(session, user_id, taxonomy, k, recent)
             posts, interactions = activity_counts(session, user_id)
@@ -227,6 +241,8 @@ class Postlens:
     def feedback(self, user_id: int, post_id: int, kind: str,
                  recommendation_id: int | None = None) -> float:
         """Store a reaction idempotently and fold it into the live models; its weight."""
+        from postlens.recommend.feedback import record_feedback
+
         with self.db.transaction() as session:
             weight = record_feedback(session, user_id, post_id, kind, recommendation_id)
         if weight:
@@ -236,6 +252,8 @@ class Postlens:
 
     def train(self, model: str = SERVED_MODEL, source: str | None = None) -> Recommender:
         """Fit a recommender on the store and save it; the served one is swapped in."""
+        from postlens.recommend.training import train
+
         fitted = train(self.db, self.settings, model, source)
         if source is None and f"live:{model}" in self._parts:
             self.live(model).install(fitted)
@@ -243,10 +261,14 @@ class Postlens:
 
     # -- reports --------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
+        from postlens.store.stats import database_stats
+
         with self.db.reader() as session:
             return database_stats(session)
 
     def abtest_report(self, experiment: str | None = None) -> list[dict[str, Any]]:
+        from postlens.evaluation.abtest import experiment_report
+
         with self.db.reader() as session:
             return experiment_report(session, experiment or self.experiment.name)
 

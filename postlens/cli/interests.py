@@ -15,7 +15,6 @@ from postlens.cli.common import (
     echo_json,
     reported_errors,
 )
-from postlens.interests.model import PostContent
 
 TopOption = Annotated[int, typer.Option("--top-k", min=1, max=100, help="How many interests.")]
 
@@ -26,6 +25,8 @@ def interests(
     taxonomy: TaxonomyOption = "curlie-36", top_k: TopOption = 5, as_json: JsonOption = False,
 ) -> None:
     """Top interests of one picture and/or text: image, text and fused, with confidence."""
+    from postlens.interests.model import PostContent
+
     core = build_core()
     path = Path(target)
     with reported_errors():
