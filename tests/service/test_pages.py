@@ -22,6 +22,8 @@ def test_pages_render(client: TestClient, cat_jpeg: bytes) -> None:
     sign_in(client, "demo:bea")
     me = client.get("/me").text
     assert "Your interests" in me and "Your feed" in me and 'data-kind="like"' in me
+    assert me.count("Download all my data") == 1
+    assert "<title>" in me and "<h2>" not in me.split("</title>")[0]
     response = client.post("/upload", files={"file": ("cat.jpg", cat_jpeg, "image/jpeg")},
                            follow_redirects=False)
     assert response.status_code == 303
