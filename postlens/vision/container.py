@@ -15,6 +15,8 @@ from typing import Any
 
 from PIL import Image, JpegImagePlugin
 
+from postlens.vision.jpeg_tables import estimate_quality, optimised_huffman
+
 # EXIF tags worth keeping as provenance evidence (never GPS or owner fields).
 EXIF_FIELDS = {0x010F: "make", 0x0110: "model", 0x0131: "software"}
 SUBSAMPLING = {0: "4:4:4", 1: "4:2:2", 2: "4:2:0"}
@@ -46,6 +48,9 @@ class Container:
     progressive: bool | None = None
     subsampling: str | None = None
     quantization: tuple[tuple[int, ...], ...] = ()  # JPEG tables, in the file's order
+    quality: int | None = None  # libjpeg quality whose tables are closest
+    standard_tables: bool | None = None  # exactly libjpeg's tables at that quality
+    optimised_huffman: bool | None = None  # Huffman tables other than Annex K's
     exif_fields: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self, *, with_tables: bool = False) -> dict[str, Any]:
@@ -58,14 +63,16 @@ class Container:
         return body
 
 
-def read_container(img: Image.Image, n_bytes: int, source: str | None = None) -> Container:
-    """The container facts of an opened (not necessarily decoded) Pillow picture."""
+def read_container(img: Image.Image, data: bytes, source: str | None = None) -> Container:
+    """The container facts of an opened (not necessarily decoded) Pillow picture and its
+    file's bytes."""
     info = img.info
     fmt = img.format or ""
     segments: tuple[str, ...] = ()
     progressive = subsampling = None
     tables: tuple[tuple[int, ...], ...] = ()
     iptc = fbmd = False
+    quality = standard = optimised = None
     if isinstance(img, JpegImagePlugin.JpegImageFile):
         segments = tuple(f"{marker}:{_signature(payload)}" for marker, payload in img.applist)
         photoshop = [p for m, p in img.applist if m == "APP13"]
@@ -75,16 +82,19 @@ def read_container(img: Image.Image, n_bytes: int, source: str | None = None) ->
         subsampling = SUBSAMPLING.get(JpegImagePlugin.get_sampling(img))
         tables = tuple(tuple(int(v) for v in img.quantization[key])
                        for key in sorted(img.quantization))
+        quality, standard = estimate_quality(tables)
+        optimised = optimised_huffman(data)
     exif = img.getexif()
     fields = {name: str(exif[tag]).strip("\0 ")[:100] for tag, name in EXIF_FIELDS.items()
               if tag in exif}
     return Container(
-        format=fmt, width=img.width, height=img.height, n_bytes=n_bytes,
+        format=fmt, width=img.width, height=img.height, n_bytes=len(data),
         filename=PurePath(source).name[:200] if source else None,
         exif=bool(info.get("exif")) or len(exif) > 0, icc=bool(info.get("icc_profile")),
         iptc=iptc, xmp=bool(info.get("xmp")) or any(s.endswith(":XMP") for s in segments),
         fbmd=fbmd, comment=bool(info.get("comment")), segments=segments,
         progressive=progressive, subsampling=subsampling, quantization=tables,
+        quality=quality, standard_tables=standard, optimised_huffman=optimised,
         exif_fields=fields)
 
 

@@ -129,7 +129,7 @@ def load_image(
                 raise ImageTooLarge(
                     f"picture is {width}x{height} pixels: sides more than "
                     f"{limits.max_aspect:g}:1 apart are refused", source=source)
-            container = read_container(img, len(data), source)
+            container = read_container(img, data, source)
             n_frames = getattr(img, "n_frames", 1)
             if n_frames > 1:
                 img.seek(0)

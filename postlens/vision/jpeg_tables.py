@@ -1,0 +1,80 @@
+"""What a JPEG's tables say about the encoder that wrote it.
+
+* Quality: libjpeg (IJG) scales the standard tables of ITU-T T.81 Annex K by a factor set
+  from the quality 1-100; the quality whose scaled luminance (and chrominance) tables are
+  closest to the file's is its estimate, and *exactly* equal tables mean a libjpeg-family
+  encoder (most platforms' pipelines) rather than a camera's own tables.
+* Huffman tables: the Annex K tables are the default; encoders that optimise them (libjpeg
+  with ``optimize``, every progressive JPEG, most platforms' re-encoders) write others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# Annex K.1, in natural (row-major) order, as Pillow reports quantisation tables.
+STANDARD_LUMINANCE = (
+    16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55,
+    14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
+    18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
+    49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99)
+STANDARD_CHROMINANCE = (
+    17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99,
+    24, 26, 56, 99, 99, 99, 99, 99, 47, 66, 99, 99, 99, 99, 99, 99,
+    *([99] * 32))
+# Annex K.3: the code-length counts (BITS) of the four default Huffman tables.
+STANDARD_HUFFMAN_BITS = frozenset({
+    (0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0),
+    (0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0),
+    (0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7D),
+    (0, 2, 1, 2, 4, 4, 3, 4, 7, 5, 4, 4, 0, 1, 2, 0x77)})
+
+
+def ijg_table(base: Sequence[int], quality: int) -> tuple[int, ...]:
+    """libjpeg's jpeg_quality_scaling + jpeg_add_quant_table (baseline: values 1..255)."""
+    scale = 5000 // quality if quality < 50 else 200 - 2 * quality
+    return tuple(min(max((value * scale + 50) // 100, 1), 255) for value in base)
+
+
+def estimate_quality(tables: Sequence[Sequence[int]]) -> tuple[int | None, bool]:
+    """(estimated libjpeg quality, whether the tables are exactly libjpeg's at it)."""
+    if not tables or len(tables[0]) != 64:
+        return None, False
+    best, best_error = 0, float("inf")
+    for quality in range(1, 101):
+        error = sum(abs(a - b) for a, b in zip(ijg_table(STANDARD_LUMINANCE, quality),
+                                                tables[0], strict=True))
+        if len(tables) > 1 and len(tables[1]) == 64:
+            error += sum(abs(a - b) for a, b in zip(
+                ijg_table(STANDARD_CHROMINANCE, quality), tables[1], strict=True))
+        if error < best_error:
+            best, best_error = quality, error
+    return best, best_error == 0
+
+
+def huffman_bits(data: bytes) -> list[tuple[int, ...]]:
+    """The BITS (16 code-length counts) of every Huffman table before the first scan."""
+    found: list[tuple[int, ...]] = []
+    position = 2
+    while position + 4 <= len(data) and data[position] == 0xFF:
+        marker = data[position + 1]
+        if marker == 0xDA or marker == 0xD9:  # start of scan / end of image
+            break
+        length = int.from_bytes(data[position + 2:position + 4], "big")
+        if marker == 0xC4:  # DHT: one or more tables of class/id + 16 counts + values
+            segment = data[position + 4:position + 2 + length]
+            offset = 0
+            while offset + 17 <= len(segment):
+                bits = tuple(segment[offset + 1:offset + 17])
+                found.append(bits)
+                offset += 17 + sum(bits)
+        position += 2 + length
+    return found
+
+
+def optimised_huffman(data: bytes) -> bool | None:
+    """Whether the Huffman tables differ from Annex K's (None: no tables found)."""
+    bits = huffman_bits(data)
+    if not bits:
+        return None
+    return any(table not in STANDARD_HUFFMAN_BITS for table in bits)
