@@ -135,8 +135,12 @@ class Postlens:
         return self._part("privacy", build)
 
     def _visibility_changed(self) -> None:
-        for live in [p for k, p in self._parts.items() if k.startswith("live:")]:
+        for live in self._lives():
             live.refresh_hidden()
+
+    def _lives(self) -> list[LiveRecommender]:
+        """The live recommenders built so far (one per model served or asked for)."""
+        return [part for key, part in list(self._parts.items()) if key.startswith("live:")]
 
     @property
     def maintenance(self) -> Maintenance:
@@ -246,8 +250,8 @@ class Postlens:
         with self.db.transaction() as session:
             weight = record_feedback(session, user_id, post_id, kind, recommendation_id)
         if weight:
-            for name in [k[5:] for k in list(self._parts) if k.startswith("live:")]:
-                self.live(name).refresh()
+            for live in self._lives():
+                live.refresh()
         return weight
 
     def train(self, model: str = SERVED_MODEL, source: str | None = None) -> Recommender:
@@ -295,7 +299,7 @@ class Postlens:
     def close(self) -> None:
         if "maintenance" in self._parts:
             self.maintenance.stop()
-        for live in [p for k, p in self._parts.items() if k.startswith("live:")]:
+        for live in self._lives():
             live.close()
         self.models.close()
         if "db" in self._parts:

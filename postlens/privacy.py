@@ -61,8 +61,9 @@ class Privacy:
                 raise NotFound(f"no picture for post {post_id}")
         target = self._served_path(picture.sha256)
         if not target.exists():
+            # Decoded no larger than needed (JPEG draft, early shrink), then resized.
             loaded = load_image(self.db.blobs.path(picture.path).read_bytes(),
-                                limits=self.limits)
+                                limits=self.limits, draft_size=SERVED_SIDE)
             image = loaded.image
             image.thumbnail((SERVED_SIDE, SERVED_SIDE))
             buffer = io.BytesIO()

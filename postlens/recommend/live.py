@@ -61,6 +61,7 @@ class LiveRecommender:
         self._worker: threading.Thread | None = None
         self.retrainings = 0
         self._hidden: list[int] = []  # posts not public: never in anyone's list
+        self._hidden_set: frozenset[int] = frozenset()
 
     # -- the model ------------------------------------------------------------------------
     def current(self) -> Recommender | None:
@@ -123,8 +124,9 @@ class LiveRecommender:
 
     def install(self, model: Recommender) -> None:
         """Swap ``model`` in atomically and catch it up with the store's newer feedback."""
+        version = f"{self.name}-{self._version_of()}"  # hashes the file: not under the lock
         with self._lock:
-            self._model, self.version = model, f"{self.name}-{self._version_of()}"
+            self._model, self.version = model, version
             self.refresh_hidden()
             self.refresh()
 
@@ -133,7 +135,7 @@ class LiveRecommender:
         with self.db.reader() as session:
             hidden = sorted(session.scalars(select(Post.id).where(Post.visibility != "public")))
         with self._lock:
-            self._hidden = hidden
+            self._hidden, self._hidden_set = hidden, frozenset(hidden)
             self._cache.clear()
 
     # -- feedback -------------------------------------------------------------------------
@@ -184,7 +186,7 @@ class LiveRecommender:
                                                        exclude=self._hidden or None)
                     answer = (ids.tolist(), scores.tolist(), list(why))
                 except UnknownId:
-                    answer = _trending(model, n, set(self._hidden))
+                    answer = _trending(model, n, self._hidden_set)
             self._cache[key] = answer
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
@@ -214,12 +216,12 @@ class LiveRecommender:
         model = self.current()
         if model is None or not model.knows_item(post_id):
             return [], []
-        with self._lock:
-            hidden = set(self._hidden)
-            ids, scores = model.similar_items(post_id, n=n + len(hidden))
-        pairs = [(i, s) for i, s in zip(ids.tolist(), scores.tolist(), strict=True)
-                 if i not in hidden][:n]
-        return [i for i, _ in pairs], [s for _, s in pairs]
+        def search(k: int) -> tuple[list[int], list[float]]:
+            with self._lock:
+                ids, scores = model.similar_items(post_id, n=k)
+            return ids.tolist(), scores.tolist()
+
+        return self._visible(search, n, self._hidden_set)
 
     def similar_to_vector(self, embedding: np.ndarray, n: int,
                           exclude: int | None = None) -> tuple[list[int], list[float]]:
@@ -231,16 +233,32 @@ class LiveRecommender:
                         if c.name == "content"), None)
         if content is None:
             return [], []
-        with self._lock:
-            hidden = {*self._hidden, exclude}
-            rows, scores = content.index_.search(embedding, n + len(hidden))
-        pairs = [(int(model.item_ids_[r]), float(s)) for r, s in zip(rows[0], scores[0],
-                                                                     strict=True)
-                 if r >= 0 and int(model.item_ids_[r]) not in hidden][:n]
-        return [p for p, _ in pairs], [s for _, s in pairs]
+        def search(k: int) -> tuple[list[int], list[float]]:
+            with self._lock:
+                rows, scores = content.index_.search(embedding, k)
+            found = [(int(model.item_ids_[r]), float(v))
+                     for r, v in zip(rows[0], scores[0], strict=True) if r >= 0]
+            return [i for i, _ in found], [v for _, v in found]
+
+        skip = self._hidden_set if exclude is None else self._hidden_set | {exclude}
+        return self._visible(search, n, skip)
+
+    @staticmethod
+    def _visible(search: Callable[[int], tuple[list[int], list[float]]], n: int,
+                 skip: frozenset[int]) -> tuple[list[int], list[float]]:
+        """The first ``n`` neighbours not in ``skip``: searches a little deeper than ``n``,
+        and deeper again only when hidden posts crowd the top (rather than always asking
+        for ``n`` + every hidden post)."""
+        k = n + 8
+        while True:
+            ids, scores = search(k)
+            pairs = [(i, v) for i, v in zip(ids, scores, strict=True) if i not in skip][:n]
+            if len(pairs) >= n or len(ids) < k:
+                return [i for i, _ in pairs], [v for _, v in pairs]
+            k *= 4
 
 
-def _trending(model: Recommender, n: int, hidden: set[int]) -> Answer:
+def _trending(model: Recommender, n: int, hidden: frozenset[int]) -> Answer:
     """For someone the model has never seen: what is popular in its training data."""
     counts = np.asarray((model.user_items_ > 0).sum(axis=0)).ravel().astype(np.float32)
     order = np.argsort(-counts, kind="stable")

@@ -121,8 +121,10 @@ class BoundedBody:
 
         async def bounded_receive() -> Message:
             nonlocal received, complete
-            if complete or answered:  # after the body: waiting for a disconnect is unbounded
-                return await receive() if not answered else {"type": "http.disconnect"}
+            if answered:
+                return {"type": "http.disconnect"}
+            if complete:  # after the body: waiting for a disconnect is not bounded
+                return await receive()
             left = deadline - time.monotonic()
             try:
                 message = await asyncio.wait_for(receive(), timeout=max(left, 0.001))
