@@ -9,13 +9,16 @@ beside the decoded pixels for the per-picture tasks that need them (provenance).
 
 from __future__ import annotations
 
+import io
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 from typing import Any
 
 from PIL import Image, JpegImagePlugin
 
-from postlens.vision.jpeg_tables import estimate_quality, optimised_huffman
+from postlens.errors import ImageError
+from postlens.vision.jpeg_tables import estimate_quality, header_markers, optimised_huffman
 
 # EXIF tags worth keeping as provenance evidence (never GPS or owner fields).
 EXIF_FIELDS = {0x010F: "make", 0x0110: "model", 0x0131: "software"}
@@ -52,10 +55,14 @@ class Container:
     standard_tables: bool | None = None  # exactly libjpeg's tables at that quality
     optimised_huffman: bool | None = None  # Huffman tables other than Annex K's
     exif_fields: dict[str, str] = field(default_factory=dict)
+    markers: tuple[str, ...] = ()  # JPEG header segments in order, e.g. ("APP0", "DQT", ...)
+    jfif_density: tuple[int, int, int] | None = None  # (units, x, y) of the JFIF segment
 
     def to_dict(self, *, with_tables: bool = False) -> dict[str, Any]:
         body = asdict(self)
         body["segments"] = list(self.segments)
+        body["markers"] = list(self.markers)
+        body["jfif_density"] = list(self.jfif_density) if self.jfif_density else None
         if with_tables:
             body["quantization"] = [list(t) for t in self.quantization]
         else:
@@ -73,6 +80,8 @@ def read_container(img: Image.Image, data: bytes, source: str | None = None) -> 
     tables: tuple[tuple[int, ...], ...] = ()
     iptc = fbmd = False
     quality = standard = optimised = None
+    markers: tuple[str, ...] = ()
+    density = None
     if isinstance(img, JpegImagePlugin.JpegImageFile):
         segments = tuple(f"{marker}:{_signature(payload)}" for marker, payload in img.applist)
         photoshop = [p for m, p in img.applist if m == "APP13"]
@@ -84,6 +93,11 @@ def read_container(img: Image.Image, data: bytes, source: str | None = None) -> 
                        for key in sorted(img.quantization))
         quality, standard = estimate_quality(tables)
         optimised = optimised_huffman(data)
+        markers = header_markers(data)
+        jfif = next((p for m, p in img.applist if m == "APP0" and p[:5] == b"JFIF\0"), None)
+        if jfif is not None and len(jfif) >= 12:
+            density = (jfif[7], int.from_bytes(jfif[8:10], "big"),
+                       int.from_bytes(jfif[10:12], "big"))
     exif = img.getexif()
     fields = {name: str(exif[tag]).strip("\0 ")[:100] for tag, name in EXIF_FIELDS.items()
               if tag in exif}
@@ -95,7 +109,7 @@ def read_container(img: Image.Image, data: bytes, source: str | None = None) -> 
         fbmd=fbmd, comment=bool(info.get("comment")), segments=segments,
         progressive=progressive, subsampling=subsampling, quantization=tables,
         quality=quality, standard_tables=standard, optimised_huffman=optimised,
-        exif_fields=fields)
+        exif_fields=fields, markers=markers, jfif_density=density)
 
 
 def _signature(payload: bytes) -> str:
@@ -103,3 +117,14 @@ def _signature(payload: bytes) -> str:
         if payload.startswith(prefix):
             return name
     return "other"
+
+
+def container_of(data: bytes, source: str | None = None) -> Container:
+    """The container facts of a file's bytes, read from its headers only (no decoding)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as img:
+                return read_container(img, data, source)
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
+        raise ImageError(f"cannot read the picture's headers: {exc}", source=source) from exc

@@ -78,3 +78,24 @@ def optimised_huffman(data: bytes) -> bool | None:
     if not bits:
         return None
     return any(table not in STANDARD_HUFFMAN_BITS for table in bits)
+
+
+MARKER_NAMES = {0xDB: "DQT", 0xC4: "DHT", 0xDD: "DRI", 0xFE: "COM", 0xC0: "SOF0", 0xC1: "SOF1",
+                0xC2: "SOF2", 0xC3: "SOF3"}
+
+
+def header_markers(data: bytes, limit: int = 64) -> tuple[str, ...]:
+    """The marker segments before the first scan, in order ("APP0", "DQT", "SOF2"...): how an
+    encoder lays out its header is its signature (Kee, Johnson and Farid, 2011)."""
+    found: list[str] = []
+    position = 2
+    while position + 4 <= len(data) and data[position] == 0xFF and len(found) < limit:
+        marker = data[position + 1]
+        if marker in (0xDA, 0xD9):
+            break
+        if 0xE0 <= marker <= 0xEF:
+            found.append(f"APP{marker - 0xE0}")
+        else:
+            found.append(MARKER_NAMES.get(marker, f"0x{marker:02X}"))
+        position += 2 + int.from_bytes(data[position + 2:position + 4], "big")
+    return tuple(found)
