@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python benchmarks/serve.py
 	$(BIN)/python benchmarks/interests.py
 	$(BIN)/python benchmarks/hostile.py
+	$(BIN)/python benchmarks/provenance.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     )
     image_encoder: str = Field(default="efficientnet-lite0", description="Registered encoder.")
     analysis_tasks: list[str] = Field(
-        default=["embedding", "labels", "categories"],
+        default=["embedding", "labels", "categories", "platform"],
         description="Per-picture tasks run by default (postlens analyze --tasks overrides).")
     model_idle_seconds: float = Field(
         default=0.0, ge=0,

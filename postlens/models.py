@@ -7,6 +7,7 @@ module plus one entry in :func:`builtin_factories`.
 from __future__ import annotations
 
 from postlens.config import Settings
+from postlens.provenance.model import PlatformClassifier
 from postlens.runtime.cache import ModelCache, ModelFactory
 from postlens.text.minilm import MiniLMEncoder
 from postlens.vision.efficientnet import EfficientNetLite0
@@ -20,6 +21,7 @@ def builtin_factories(settings: Settings) -> dict[str, ModelFactory]:
     return {
         "efficientnet-lite0": lambda: EfficientNetLite0(cache, threads),
         "all-minilm-l6-v2": lambda: MiniLMEncoder(cache, threads),
+        "platform": lambda: PlatformClassifier(cache, threads),
     }
 
 

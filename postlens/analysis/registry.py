@@ -14,9 +14,11 @@ from postlens.analysis.categories import CategoriesTask
 from postlens.analysis.container import ContainerTask
 from postlens.analysis.embedding import EmbeddingTask
 from postlens.analysis.labels import LabelsTask
+from postlens.analysis.platform import PlatformTask
 from postlens.analysis.task import PictureTask, TaskFactory
 from postlens.config import Settings
 from postlens.errors import InvalidInput
+from postlens.provenance.model import PlatformClassifier
 from postlens.runtime.cache import ModelCache
 from postlens.vision.encoders import ImageEncoder
 
@@ -25,9 +27,18 @@ BUILTIN_TASKS: dict[str, TaskFactory] = {
     "labels": lambda settings, models: LabelsTask(settings.top_k_labels),
     "categories": lambda settings, models: CategoriesTask(),
     "container": lambda settings, models: ContainerTask(),
+    "platform": lambda settings, models: PlatformTask(_platform_model(models)),
 }
 # What every stored analysis holds: recommendations and interests read these.
 STORED_TASKS = ("embedding", "labels", "categories")
+PLATFORM_MODEL = "platform"
+
+
+def _platform_model(models: ModelCache) -> PlatformClassifier:
+    model = models.get(PLATFORM_MODEL)
+    if not isinstance(model, PlatformClassifier):
+        raise InvalidInput(f"model {PLATFORM_MODEL!r} is not a platform classifier")
+    return model
 
 
 def available_tasks() -> list[str]:

@@ -7,11 +7,11 @@ import logging
 
 import typer
 
-from postlens.cli import admin, evaluate, interests, pictures, recommend, serve
+from postlens.cli import admin, evaluate, interests, pictures, provenance, recommend, serve
 
 app = typer.Typer(help="Understand social-media pictures and recommend from them.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
-for group in (pictures, recommend, interests, evaluate, serve, admin):
+for group in (pictures, recommend, interests, provenance, evaluate, serve, admin):
     group.register(app)
 
 

@@ -1,4 +1,4 @@
-"""``evaluate recommend`` and ``evaluate interests``: offline evaluation on real data."""
+"""``evaluate recommend``, ``interests`` and ``provenance``: offline evaluation on real data."""
 
 from __future__ import annotations
 
@@ -90,8 +90,40 @@ def evaluate_interests(
             write_section(write, f"interests-{name}", title, body)
 
 
+def evaluate_provenance(
+    data: Annotated[Path, typer.Option(help="The folder holding the shared data sets.")] = Path(
+        "../shared/data"),
+    per_pipeline: Annotated[int, typer.Option(min=5, max=2000,
+                                              help="Simulated files per pipeline.")] = 120,
+    folds: Annotated[int, typer.Option(min=2, max=20, help="Grouped folds.")] = 5,
+    write: WriteOption = Path("docs/evaluation.md"),
+) -> None:
+    """Source platform on real downloads, folds grouped by account and event, baselines."""
+    from postlens.evaluation.provenance import evaluate, report
+    from postlens.evaluation.report import write_section
+    from postlens.provenance.data import real_pictures
+    from postlens.provenance.training import real_set, simulated_set
+
+    core = build_core()
+    with reported_errors():
+        real = real_set(real_pictures(data))
+        if len(set(real.groups)) < 2:
+            raise InvalidInput(f"{data} holds too few labelled real pictures "
+                               "(instagram-accounts/, tweets-with-images/)")
+        simulated = simulated_set(data, per_pipeline)
+        body, numbers = report(evaluate(real, simulated, folds), real, simulated)
+    typer.echo(body)
+    target = core.evaluation_path("provenance")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(numbers, indent=2))
+    if write is not None:
+        write_section(write, "provenance", "Source platform: real downloads, grouped folds",
+                      body)
+
+
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Offline evaluation on real data sets.", no_args_is_help=True)
     group.command("recommend")(evaluate_recommend)
     group.command("interests")(evaluate_interests)
+    group.command("provenance")(evaluate_provenance)
     app.add_typer(group, name="evaluate")

@@ -35,7 +35,8 @@ def analyze(
         help="Comma-separated tasks (labels, categories, container, embedding...); "
              "default: the analysis_tasks setting.")] = None,
 ) -> None:
-    """Label pictures and give their content categories with confidence."""
+    """Label pictures, give their content categories and the platform they were downloaded
+    from, with confidence."""
     core = build_core()
     with reported_errors():
         analyzer = core.analyzer_for(tasks.split(",") if tasks else None, top_k=top_k)
@@ -63,8 +64,15 @@ def _print_analysis(body: dict[str, Any]) -> None:
     top = [c for c in body.get("categories", []) if c["score"] >= 0.05][:3]
     if top:
         out.print("  categories: " + ", ".join(f"{c['category']} {c['score']:.0%}" for c in top))
+    platform = body.get("platform")
+    if platform:
+        from postlens.provenance.identify import sentence
+
+        out.print(f"  platform: {sentence(platform['name'], platform['confidence'])}")
+        for line in platform["evidence"][:4]:
+            out.print(f"    - {line}")
     for name, value in body.items():
-        if name not in ("labels", "categories", "model") and isinstance(value, dict):
+        if name not in ("labels", "categories", "model", "platform") and isinstance(value, dict):
             facts = ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, False, ()))
             out.print(f"  {name}: {facts}")
 
@@ -98,7 +106,7 @@ def ingest(
 
 
 def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Count what the database holds, per source."""
+    """Count what the database holds, per source and per detected source platform."""
     numbers = build_core().stats()
     if as_json:
         echo_json(numbers)
@@ -108,6 +116,8 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         table.add_row(key, str(value))
     for source_name, count in numbers["posts_by_source"].items():
         table.add_row(f"posts from {source_name}", str(count))
+    for platform, count in numbers["pictures_by_platform"].items():
+        table.add_row(f"pictures from {platform}", str(count))
     Console().print(table)
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from fastapi import Response
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from postlens.provenance.identify import sentence
 from postlens.recommend.feed import FeedPage
 from postlens.store.db import MAX_ID
 from postlens.store.schema import Analysis, Post
@@ -30,6 +31,32 @@ class CategoryScore(BaseModel):
     score: float
 
 
+PlatformName = Literal["facebook", "instagram", "twitter", "whatsapp", "telegram", "linkedin",
+                       "flickr", "original", "unknown"]
+
+
+class PlatformPublic(BaseModel):
+    """Which platform the picture file was downloaded from, read from its container."""
+
+    name: PlatformName = Field(description="`original`: a camera or editor file that never "
+                                           "went through a platform; `unknown`: none named "
+                                           "with enough confidence, or cues that contradict.")
+    confidence: float = Field(ge=0, le=1, description="Calibrated probability of `name`.")
+    scores: dict[str, float] = Field(description="Probability of every class.")
+    evidence: list[str] = Field(description="The file's facts behind the answer.")
+    sentence: str = Field(description='For people: "Probably downloaded from Instagram, 97%".')
+
+
+def platform_public(body: dict[str, Any] | None) -> PlatformPublic | None:
+    """The stored or fresh JSON form of the platform task, presented (None if absent)."""
+    if not body or body.get("name") not in get_args(PlatformName):
+        return None
+    return PlatformPublic(name=body["name"], confidence=float(body["confidence"]),
+                          scores=dict(body.get("scores") or {}),
+                          evidence=list(body.get("evidence") or []),
+                          sentence=sentence(body["name"], float(body["confidence"])))
+
+
 class PostPublic(BaseModel):
     id: int
     caption: str | None
@@ -41,7 +68,9 @@ class PostPublic(BaseModel):
     picture_url: str | None
     labels: list[Scored] = []
     categories: list[CategoryScore] = []
-
+    detected_platform: PlatformPublic | None = Field(
+        default=None, description="The platform the picture file was downloaded from, as "
+                                  "detected (`platform` is where the post was imported from).")
 
     visibility: Literal["private", "followers", "public"] = "public"
 
@@ -99,6 +128,7 @@ class AnalysisPublic(BaseModel):
     categories: list[CategoryScore]
     interests: list[InterestScore]
     similar: list[ItemPublic]
+    platform: PlatformPublic | None = None
     model: str
 
 
@@ -145,7 +175,9 @@ def post_public(post: Post, analysis: Analysis | None = None) -> PostPublic:
         visibility=post.visibility,  # type: ignore[arg-type]  # checked on every write
         labels=[Scored(label=x["label"], score=x["score"]) for x in (analysis.labels or [])]
         if analysis else [],
-        categories=[CategoryScore(**c) for c in (analysis.categories or [])] if analysis else [])
+        categories=[CategoryScore(**c) for c in (analysis.categories or [])] if analysis else [],
+        detected_platform=platform_public((analysis.results or {}).get("platform"))
+        if analysis else None)
 
 
 def json_response(body: BaseModel | list[Any], status_code: int = 200) -> Response:

@@ -23,4 +23,15 @@ def database_stats(session: Session) -> dict[str, Any]:
         select(Post.source, func.count()).group_by(Post.source).order_by(Post.source)).all())
     by_kind = dict(session.execute(
         select(Interaction.kind, func.count()).group_by(Interaction.kind)).all())
-    return {"totals": totals, "posts_by_source": by_source, "interactions_by_kind": by_kind}
+    return {"totals": totals, "posts_by_source": by_source, "interactions_by_kind": by_kind,
+            "pictures_by_platform": pictures_by_platform(session)}
+
+
+def pictures_by_platform(session: Session) -> dict[str, int]:
+    """Pictures per detected source platform (``not identified``: analysed before the
+    platform task existed, or with it switched off)."""
+    name = Analysis.results["platform"]["name"].as_string()
+    rows = session.execute(select(name, func.count(func.distinct(Analysis.picture_id)))
+                           .group_by(name)).all()
+    counts = {(platform or "not identified"): int(n) for platform, n in rows}
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

@@ -17,6 +17,7 @@ from postlens.service.schemas import (
     InterestScore,
     Scored,
     items,
+    platform_public,
 )
 from postlens.service.state import AppState
 from postlens.store.schema import User
@@ -62,4 +63,5 @@ def _analyse(state: AppState, session: Session, user: User, data: bytes,
         interests=[InterestScore(**i) for i in insights.interests],
         similar=items(session, insights.similar_ids, insights.similar_scores,
                       ["looks similar"] * len(insights.similar_ids)),
+        platform=platform_public(result.public.get("platform")),
         model=f"{result.model}/{result.model_version}")
