@@ -147,7 +147,7 @@ def evaluate(real: TrainingSet, simulated: TrainingSet, folds: int = 5,
         train, test = merge(simulated, real.subset(in_train)), real.subset(~in_train)
         for name, method in methods.items():
             predicted, confidence = method(train, test)
-            results[name].truth += [scored(t) for t in test.labels]
+            results[name].truth += [scored(t) for t in test.labels]  # original -> unknown
             results[name].predicted += [scored(p) for p in predicted]
             results[name].confidence += confidence
     return results

@@ -60,7 +60,12 @@ def combine(container: Container, probabilities: np.ndarray,
         unknown[CLASSES.index("unknown")] = 1.0
         scores = (1.0 - disagreement) * scores + disagreement * unknown
     best = int(np.argmax(scores))
-    name = CLASSES[best] if scores[best] >= min_confidence else "unknown"
+    # A class that agreeing decisive cues point to is named when it is the most probable one,
+    # even under the threshold: the cue is evidence of its own.
+    supported = frozenset.intersection(*(cue.classes for cue in cues)) \
+        if cues and not disagreement else frozenset()
+    named = scores[best] >= min_confidence or CLASSES[best] in supported
+    name = CLASSES[best] if named else "unknown"
     lines = evidence(container, name, cues)
     if disagreement:
         lines.insert(0, "decisive cues contradict each other: " +

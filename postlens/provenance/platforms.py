@@ -62,7 +62,7 @@ PIPELINES: tuple[Pipeline, ...] = (
     # Twitter / X today: long side at most 4096 (renditions 2048/1200/680), quality 85
     # progressive, ICC kept, EXIF stripped; small PNGs kept (Twitter's media upload guide).
     Pipeline("twitter", "4096 px", long_sides=(4096, 2048, 1200, 680), qualities=(85, 85),
-             keep_icc=True, png_share=0.15, filename="twitter", filename_share=0.5,
+             keep_icc=True, png_share=0.3, filename="twitter", filename_share=0.5,
              webp_share=0.1),
     # Twitter 2011-2014 (pbs.twimg.com): 600 px wide ":medium", 1024 px ":large", baseline
     # quality 75 (observed on the 2013 pictures of tweets-with-images).

@@ -166,7 +166,7 @@ def camera_tables(rng: random.Random) -> list[list[int]]:
 
 def original_file(source: Image.Image, rng: random.Random) -> SimulatedFile:
     """A camera, phone, editor or screenshot file that never went through a platform."""
-    kind = rng.choices(("camera", "editor", "screenshot"), weights=(6, 3, 1))[0]
+    kind = rng.choices(("camera", "editor", "screenshot"), weights=(5, 3, 2))[0]
     if kind == "screenshot":
         size = rng.choice(((1170, 2532), (1080, 2400), (1920, 1080), (2560, 1440), (1284, 2778)))
         buffer = io.BytesIO()
@@ -222,7 +222,7 @@ def other_file(source: Image.Image, rng: random.Random) -> SimulatedFile:
     aspect = rng.uniform(0.5, 2.2)
     img = _resize(source, (long_side, max(1, round(long_side / aspect))) if rng.random() < 0.5
                   else (max(1, round(long_side / aspect)), long_side))
-    fmt = rng.choices(("JPEG", "PNG", "WEBP", "GIF"), weights=(75, 12, 9, 4))[0]
+    fmt = rng.choices(("JPEG", "PNG", "WEBP", "GIF"), weights=(82, 6, 8, 4))[0]
     if fmt != "JPEG":
         buffer = io.BytesIO()
         out = img.convert("P") if fmt == "GIF" else img.convert("RGB")

@@ -21,6 +21,7 @@ from PIL import Image
 
 from postlens.errors import ImageError
 from postlens.fileio import atomic_write_bytes
+from postlens.provenance.cues import decisive_cues
 from postlens.provenance.data import LabelledPicture, real_pictures
 from postlens.provenance.features import FEATURE_NAMES, feature_matrix
 from postlens.provenance.model import METADATA_KEY
@@ -63,6 +64,9 @@ class TrainingSet:
 
 
 def real_set(pictures: Iterable[LabelledPicture]) -> TrainingSet:
+    """Containers of real downloads. A picture from a site that is none of the platforms is
+    ``unknown``, except when it is plainly a camera's own file (camera EXIF with the camera's
+    tables): the site served the original bytes, which is what ``original`` means."""
     out = TrainingSet()
     for picture in pictures:
         try:
@@ -70,7 +74,11 @@ def real_set(pictures: Iterable[LabelledPicture]) -> TrainingSet:
         except (OSError, ImageError) as exc:
             log.warning("skipping %s: %s", picture.path, exc)
             continue
-        out.add(container, picture.label, picture.group, True, picture.source)
+        label = picture.label
+        if label == "unknown" and any(cue.classes == {"original"}
+                                      for cue in decisive_cues(container)):
+            label = "original"
+        out.add(container, label, picture.group, True, picture.source)
     return out
 
 
