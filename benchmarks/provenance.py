@@ -83,7 +83,8 @@ def main() -> None:
         f"| container facts from the headers (part of every analysis already) | {parse:.2f} |",
         f"| features + ONNX classifier + cues, one picture (an upload) | {single:.2f} |",
         f"| features + ONNX classifier + cues, batched (ingest) | {batched:.2f} |",
-        f"| full analysis of {len(sample)} pictures, without `platform` | {timings['without']:.1f} |",
+        f"| full analysis of {len(sample)} pictures, without `platform` "
+        f"| {timings['without']:.1f} |",
         f"| full analysis of {len(sample)} pictures, with `platform` | {timings['with']:.1f} |",
         "", f"Target: under 3 ms per picture on top of the analysis; measured {single:.2f} ms "
         "(single) — the difference of the last two rows is within run-to-run noise."]
