@@ -11,7 +11,6 @@ as ``unknown``.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -22,6 +21,7 @@ import numpy as np
 from postlens.evaluation.report import markdown
 from postlens.provenance.features import FEATURE_NAMES, feature_matrix
 from postlens.provenance.identify import combine
+from postlens.provenance.model import in_class_order
 from postlens.provenance.platforms import CLASSES
 from postlens.provenance.training import TrainingSet, fit_classifier
 
@@ -93,12 +93,11 @@ Method = Callable[[TrainingSet, TrainingSet], tuple[list[str], list[float]]]
 
 def full_model(train: TrainingSet, test: TrainingSet) -> tuple[list[str], list[float]]:
     model = fit_classifier(train)
-    probabilities = model.predict_proba(feature_matrix(test.containers))
-    order = [list(model.classes_).index(c) if c in model.classes_ else -1 for c in CLASSES]
+    probabilities = in_class_order(model.predict_proba(feature_matrix(test.containers)),
+                                   [str(c) for c in model.classes_])
     names, conf = [], []
     for container, row in zip(test.containers, probabilities, strict=True):
-        full = np.asarray([row[i] if i >= 0 else 0.0 for i in order])
-        answer = combine(container, full)
+        answer = combine(container, row)
         names.append(answer.name)
         conf.append(answer.confidence)
     return names, conf
@@ -151,16 +150,6 @@ def evaluate(real: TrainingSet, simulated: TrainingSet, folds: int = 5,
             results[name].predicted += [scored(p) for p in predicted]
             results[name].confidence += confidence
     return results
-
-
-def time_per_picture(real: TrainingSet, model: Any, repeats: int = 3) -> float:
-    """Seconds per picture for features + model + cues (the container is already parsed)."""
-    start = time.perf_counter()
-    for _ in range(repeats):
-        for container in real.containers:
-            row = model.predict(feature_matrix([container]))[0]
-            combine(container, row)
-    return (time.perf_counter() - start) / (repeats * max(len(real), 1))
 
 
 def report(results: dict[str, MethodResult], real: TrainingSet, simulated: TrainingSet

@@ -18,7 +18,6 @@ from postlens.provenance.platforms import PLATFORMS, pipelines_of
 from postlens.vision.container import Container
 
 META = frozenset({"facebook", "instagram"})
-NOT_PLATFORM = frozenset({"original", "unknown"})
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 
 from PIL import ImageCms
 
+from postlens.vision.jpeg_tables import header_segments
+
 
 def segment(marker: int, payload: bytes) -> bytes:
     return bytes((0xFF, marker)) + (len(payload) + 2).to_bytes(2, "big") + payload
@@ -17,11 +19,11 @@ def segment(marker: int, payload: bytes) -> bytes:
 def _split_header(data: bytes) -> tuple[list[bytes], bytes]:
     """The APPn/COM segments right after SOI, and the rest of the file."""
     segments, position = [], 2
-    while position + 4 <= len(data) and data[position] == 0xFF and (
-            0xE0 <= data[position + 1] <= 0xEF or data[position + 1] == 0xFE):
-        length = int.from_bytes(data[position + 2:position + 4], "big")
-        segments.append(data[position:position + 2 + length])
-        position += 2 + length
+    for marker, start, end in header_segments(data):
+        if not (0xE0 <= marker <= 0xEF or marker == 0xFE):
+            break
+        segments.append(data[start:end])
+        position = end
     return segments, data[position:]
 
 
@@ -40,16 +42,14 @@ def merge_tables(data: bytes) -> bytes:
     per table."""
     position, tables = 2, {0xDB: b"", 0xC4: b""}
     head: list[int | bytes] = []
-    while position + 4 <= len(data) and data[position] == 0xFF and data[position + 1] != 0xDA:
-        marker = data[position + 1]
-        length = int.from_bytes(data[position + 2:position + 4], "big")
+    for marker, start, end in header_segments(data):
         if marker in tables:
             if not tables[marker]:
                 head.append(marker)  # where the merged segment goes
-            tables[marker] += data[position + 4:position + 2 + length]
+            tables[marker] += data[start + 4:end]
         else:
-            head.append(data[position:position + 2 + length])
-        position += 2 + length
+            head.append(data[start:end])
+        position = end
     parts = [segment(item, tables[item]) if isinstance(item, int) else item for item in head]
     return data[:2] + b"".join(parts) + data[position:]
 

@@ -10,6 +10,7 @@ preferred.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -80,11 +81,16 @@ class PlatformClassifier(InferenceModel[np.ndarray, np.ndarray]):
         if len(inputs) == 0:
             return np.zeros((0, len(CLASSES)), dtype=np.float32)
         name = self._session.get_inputs()[0].name
-        probabilities = np.asarray(
-            self._session.run(None, {name: inputs.astype(np.float32)})[1], dtype=np.float64)
-        # Reorder into CLASSES; a class the model never saw gets 0.
-        out = np.zeros((len(inputs), len(CLASSES)))
-        for column, cls in enumerate(self.classes):
-            out[:, CLASSES.index(cls)] = probabilities[:, column]
-        total = out.sum(axis=1, keepdims=True)
-        return out / np.where(total > 0, total, 1.0)
+        return in_class_order(self._session.run(None, {name: inputs.astype(np.float32)})[1],
+                              self.classes)
+
+
+def in_class_order(probabilities: np.ndarray, classes: Sequence[str]) -> np.ndarray:
+    """Columns of a model's ``classes`` reordered into :data:`CLASSES` (a class the model never
+    saw gets 0), each row summing to 1."""
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    out = np.zeros((len(probabilities), len(CLASSES)))
+    for column, cls in enumerate(classes):
+        out[:, CLASSES.index(cls)] = probabilities[:, column]
+    total = out.sum(axis=1, keepdims=True)
+    return out / np.where(total > 0, total, 1.0)

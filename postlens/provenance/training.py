@@ -7,7 +7,6 @@ to ONNX with ``skl2onnx`` so that serving needs ONNX Runtime only.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 from collections.abc import Iterable, Sequence
@@ -137,8 +136,7 @@ def export_onnx(model: Any, target: Path, about: dict[str, Any]) -> None:
             "trained": datetime.now(UTC).strftime("%Y-%m-%d"), **about}
     entry = proto.metadata_props.add()
     entry.key, entry.value = METADATA_KEY, json.dumps(meta)
-    buffer = io.BytesIO(proto.SerializeToString())
-    atomic_write_bytes(target, buffer.getvalue())
+    atomic_write_bytes(target, proto.SerializeToString())
 
 
 def train_platform_model(target: Path, data_dir: Path | None, per_pipeline: int = 120,

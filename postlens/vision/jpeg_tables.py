@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import islice
 
 # Annex K.1, in natural (row-major) order, as Pillow reports quantisation tables.
 STANDARD_LUMINANCE = (
@@ -52,23 +53,30 @@ def estimate_quality(tables: Sequence[Sequence[int]]) -> tuple[int | None, bool]
     return best, best_error == 0
 
 
-def huffman_bits(data: bytes) -> list[tuple[int, ...]]:
-    """The BITS (16 code-length counts) of every Huffman table before the first scan."""
-    found: list[tuple[int, ...]] = []
+def header_segments(data: bytes) -> Iterator[tuple[int, int, int]]:
+    """(marker, start, end) of each marker segment after SOI, up to the first scan; ``start``
+    is the segment's 0xFF byte and ``end`` the first byte after it."""
     position = 2
     while position + 4 <= len(data) and data[position] == 0xFF:
         marker = data[position + 1]
-        if marker == 0xDA or marker == 0xD9:  # start of scan / end of image
-            break
-        length = int.from_bytes(data[position + 2:position + 4], "big")
+        if marker in (0xDA, 0xD9):  # start of scan / end of image
+            return
+        end = position + 2 + int.from_bytes(data[position + 2:position + 4], "big")
+        yield marker, position, end
+        position = end
+
+
+def huffman_bits(data: bytes) -> list[tuple[int, ...]]:
+    """The BITS (16 code-length counts) of every Huffman table before the first scan."""
+    found: list[tuple[int, ...]] = []
+    for marker, start, end in header_segments(data):
         if marker == 0xC4:  # DHT: one or more tables of class/id + 16 counts + values
-            segment = data[position + 4:position + 2 + length]
+            segment = data[start + 4:end]
             offset = 0
             while offset + 17 <= len(segment):
                 bits = tuple(segment[offset + 1:offset + 17])
                 found.append(bits)
                 offset += 17 + sum(bits)
-        position += 2 + length
     return found
 
 
@@ -87,15 +95,6 @@ MARKER_NAMES = {0xDB: "DQT", 0xC4: "DHT", 0xDD: "DRI", 0xFE: "COM", 0xC0: "SOF0"
 def header_markers(data: bytes, limit: int = 64) -> tuple[str, ...]:
     """The marker segments before the first scan, in order ("APP0", "DQT", "SOF2"...): how an
     encoder lays out its header is its signature (Kee, Johnson and Farid, 2011)."""
-    found: list[str] = []
-    position = 2
-    while position + 4 <= len(data) and data[position] == 0xFF and len(found) < limit:
-        marker = data[position + 1]
-        if marker in (0xDA, 0xD9):
-            break
-        if 0xE0 <= marker <= 0xEF:
-            found.append(f"APP{marker - 0xE0}")
-        else:
-            found.append(MARKER_NAMES.get(marker, f"0x{marker:02X}"))
-        position += 2 + int.from_bytes(data[position + 2:position + 4], "big")
-    return tuple(found)
+    return tuple(f"APP{marker - 0xE0}" if 0xE0 <= marker <= 0xEF
+                 else MARKER_NAMES.get(marker, f"0x{marker:02X}")
+                 for marker, _, _ in islice(header_segments(data), limit))
