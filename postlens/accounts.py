@@ -30,6 +30,9 @@ SESSION_DAYS = 14
 _HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory parameters
 
 
+MAX_STATED = 10
+
+
 @cache
 def _dummy_hash() -> str:
     """Verified against when the handle is unknown, so both cases take the same time."""
@@ -37,8 +40,10 @@ def _dummy_hash() -> str:
 
 
 def create_user(session: Session, handle: str, *, password: str | None = None,
-                display_name: str | None = None) -> User:
-    """A new local account ("local:<handle>"); handles are 3-40 of a-z 0-9 _ . -"""
+                display_name: str | None = None, interests: list[str] | None = None) -> User:
+    """A new local account ("local:<handle>"); handles are 3-40 of a-z 0-9 _ . -.
+    ``interests``: the curlie-36 interests the person says they have, which seed their
+    profile until their own posts and likes speak."""
     handle = handle.strip().lower()
     if not HANDLE.match(handle):
         raise InvalidInput("a handle is 3 to 40 characters: a-z, 0-9, '_', '.', '-', "
@@ -47,10 +52,22 @@ def create_user(session: Session, handle: str, *, password: str | None = None,
     if session.scalar(select(User.id).where(User.handle == stored)) is not None:
         raise InvalidInput(f"the handle {handle!r} is taken")
     user = User(handle=stored, display_name=(display_name or handle)[:200], platform="postlens",
-                password_hash=hash_password(password) if password is not None else None)
+                password_hash=hash_password(password) if password is not None else None,
+                attributes={"stated_interests": stated_interests(interests or [])})
     session.add(user)
     session.flush()
     return user
+
+
+def stated_interests(interests: list[str]) -> list[str]:
+    """Interest ids of curlie-36, checked, deduplicated, in the order given."""
+    from postlens.interests.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
+
+    known = set(load_taxonomy(DEFAULT_TAXONOMY).ids)
+    unknown = [i for i in interests if i not in known]
+    if unknown:
+        raise InvalidInput(f"unknown interests: {', '.join(map(repr, unknown[:5]))}")
+    return list(dict.fromkeys(interests))[:MAX_STATED]
 
 
 def hash_password(password: str) -> str:

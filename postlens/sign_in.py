@@ -25,10 +25,11 @@ class Accounts:
         self.per_handle = AttemptLimiter(5, 900.0)
         self.per_client = AttemptLimiter(20, 900.0)
 
-    def sign_up(self, handle: str, password: str) -> str:
-        """A new account with a password, signed in: its session token."""
+    def sign_up(self, handle: str, password: str, interests: list[str] | None = None) -> str:
+        """A new account with a password (and the interests it states), signed in: its
+        session token."""
         with self.db.transaction() as session:
-            user = create_user(session, handle, password=password)
+            user = create_user(session, handle, password=password, interests=interests)
             return start_session(session, user.id)
 
     def sign_in(self, handle: str, password: str, client: str) -> str:

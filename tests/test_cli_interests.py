@@ -96,3 +96,27 @@ def test_train_interests_from_labelled_posts(cli_env: dict[str, str], tmp_path: 
     (tmp_path / "bad.csv").write_text("post,category\nmanifest:anac0,unicorns\n")
     bad = runner.invoke(app, ["train-interests", str(tmp_path / "bad.csv")], env=cli_env)
     assert bad.exit_code == 2 and "no category 'unicorns'" in bad.output
+
+
+def test_train_text_sources_then_score_labelled_texts(cli_env: dict[str, str],
+                                                      tmp_path: Path) -> None:
+    from tests.interests.test_pretrained import corpus_csv
+
+    corpus = corpus_csv(tmp_path / "titles.csv")
+    target = tmp_path / "sources.npz"
+    trained = runner.invoke(app, ["train-interests", "--texts", str(corpus), "--output",
+                                  str(target)], env=cli_env)
+    assert trained.exit_code == 0, trained.output
+    assert "24 texts from 8 communities (4 interests)" in trained.stdout and target.exists()
+    scored = runner.invoke(app, ["evaluate", "interests", "--labelled-texts", str(corpus),
+                                 "--json"], env=cli_env)
+    assert scored.exit_code == 0, scored.output
+    body = json.loads(scored.stdout)
+    assert set(body) == {"n", "top1", "top5", "macro_f1"} and body["n"] == 24
+    assert body["top5"] >= body["top1"] >= 0.75  # the shipped model on easy titles
+    (tmp_path / "bad.csv").write_text("title,interest\nok,music\nhmm,knitting\n")
+    bad = runner.invoke(app, ["evaluate", "interests", "--labelled-texts",
+                              str(tmp_path / "bad.csv")], env=cli_env)
+    assert bad.exit_code != 0 and "bad.csv:3" in bad.output and "knitting" in bad.output
+    neither = runner.invoke(app, ["train-interests"], env=cli_env)
+    assert neither.exit_code != 0 and "--texts" in neither.output

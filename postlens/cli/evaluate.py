@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 
-from postlens.cli.common import build_core, console, reported_errors
+from postlens.cli.common import (
+    JsonOption,
+    TaxonomyOption,
+    build_core,
+    console,
+    echo_json,
+    reported_errors,
+)
 from postlens.errors import InvalidInput
 
 BASELINES = ("popularity", "als", "bpr", "content", "visual-als", "hybrid")
@@ -67,24 +74,57 @@ def evaluate_interests(
     data: Annotated[Path, typer.Option(help="The folder holding the shared data sets.")] = Path(
         "../shared/data"),
     only: Annotated[list[str] | None, typer.Option(
-        help="instagram, tweets or movielens (repeatable); default: all three.")] = None,
+        help="reddit, instagram, tweets or movielens (repeatable); default: all four.")
+                    ] = None,
+    labelled_texts: Annotated[Path | None, typer.Option(
+        "--labelled-texts", help="Instead: score the model in use on a CSV of labelled texts "
+                                 "(title or text, interest).")] = None,
+    taxonomy: TaxonomyOption = "curlie-36",
+    as_json: JsonOption = False,
     write: WriteOption = Path("docs/evaluation.md"),
 ) -> None:
-    """Seed 003 (Instagram accounts, tweets) and seed 002 (MovieLens posters) protocols."""
-    from postlens.evaluation.interest_runs import RUNS
+    """Interests on unseen subreddits and synthetic users (reddit-interests), seed 003
+    (Instagram accounts, tweets) and seed 002 (MovieLens posters) protocols."""
+    from postlens.evaluation.interest_runs import RUNS, run_reddit
     from postlens.evaluation.report import write_section
 
     core = build_core()
-    for name in only or list(RUNS):
+    if labelled_texts is not None:
+        from postlens.evaluation.text_interests import evaluate_labelled_texts
+        from postlens.interests.corpus import read_labelled_texts
+
         with reported_errors():
-            if name not in RUNS:
-                raise InvalidInput(f"unknown evaluation {name!r}; one of {', '.join(RUNS)}")
-            folder, format_name, run = RUNS[name]
-            if not (data / folder).is_dir():
-                console.print(f"[yellow]{data / folder} is missing; skipping {name}[/yellow]")
-                continue
-            core.ingest(format_name, data / folder)
-            title, body = run(core.db, core.interests.space)
+            model = core.interests.model(taxonomy)
+            numbers = evaluate_labelled_texts(
+                model, read_labelled_texts(labelled_texts, model.taxonomy))
+        if as_json:
+            echo_json(numbers, indent=None)
+        else:
+            typer.echo(f"{numbers['n']} texts: top-1 {numbers['top1']:.3f}, top-5 "
+                       f"{numbers['top5']:.3f}, macro-F1 {numbers['macro_f1']:.3f}")
+        return
+    every = ["reddit", *RUNS]
+    for name in only or every:
+        with reported_errors():
+            if name not in every:
+                raise InvalidInput(f"unknown evaluation {name!r}; one of {', '.join(every)}")
+            if name == "reddit":
+                if not (data / "reddit-interests" / "posts.csv").is_file():
+                    console.print(f"[yellow]{data / 'reddit-interests'} is missing; skipping "
+                                  "reddit[/yellow]")
+                    continue
+                title, body, numbers = run_reddit(data, core.interests.space)
+                target = core.evaluation_path("interests-reddit")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(json.dumps(numbers, indent=2))
+            else:
+                folder, format_name, run = RUNS[name]
+                if not (data / folder).is_dir():
+                    console.print(f"[yellow]{data / folder} is missing; skipping "
+                                  f"{name}[/yellow]")
+                    continue
+                core.ingest(format_name, data / folder)
+                title, body = run(core.db, core.interests.space)
         typer.echo(f"## {title}\n\n{body}\n")
         if write is not None:
             write_section(write, f"interests-{name}", title, body)

@@ -15,6 +15,7 @@ from postlens.cli.common import (
     echo_json,
     reported_errors,
 )
+from postlens.errors import InvalidInput
 
 TopOption = Annotated[int, typer.Option("--top-k", min=1, max=100, help="How many interests.")]
 
@@ -76,19 +77,42 @@ def _views(interest: dict[str, Any]) -> str:
 
 
 def train_interests(
-    labels: Annotated[Path, typer.Argument(help="CSV with columns post,category (post: id or "
-                                                "source:external_id).")],
+    labels: Annotated[Path | None, typer.Argument(
+        help="CSV with columns post,category (post: id or source:external_id).")] = None,
+    texts: Annotated[Path | None, typer.Option(
+        "--texts", help="Instead: a CSV of labelled texts (title or text, interest, optional "
+                        "subreddit/group), e.g. reddit-interests/posts.csv; retrains the "
+                        "shipped text sources.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        help="With --texts: where to write them (default: the model folder).")] = None,
     taxonomy: TaxonomyOption = "curlie-36",
     folds: Annotated[int, typer.Option(min=2, max=20, help="Grouped folds (by author).")] = 5,
 ) -> None:
     """Train image and text heads on labelled posts (transfer learning) and calibrate the
-    fusion; the server and `postlens profile` use the saved model from then on."""
+    fusion; the server and `postlens profile` use the saved model from then on. With
+    --texts, retrain the text sources (centroids + head) on labelled titles instead."""
     from postlens.interests.training import train_from_file
 
     core = build_core()
     with reported_errors():
+        if (labels is None) == (texts is None):
+            raise InvalidInput("give either a CSV of labelled posts or --texts CSV")
         service = core.interests
         model = service.model(taxonomy)
+        if texts is not None:
+            from postlens.interests.corpus import read_labelled_texts
+            from postlens.interests.pretrained import train_from_texts
+
+            corpus = read_labelled_texts(texts, model.taxonomy)
+            target = output or service.retrained_pretrained_path(model.taxonomy)
+            about = train_from_texts(service.space, model.taxonomy, corpus, target, texts.name)
+            service.reload()
+            weights = ", ".join(f"{n} x{w:.3g}" for n, w in about["weights"].items())
+            typer.echo(f"trained text sources on {about['texts']} texts from "
+                       f"{about['communities']} communities ({len(about['interests'])} "
+                       f"interests); pooling: {weights}; saved to {target}")
+            return
+        assert labels is not None
         with core.db.transaction() as session:  # caches the captions' embeddings
             report = train_from_file(session, model, labels,
                                      service.trained_path(model.taxonomy), folds)

@@ -64,13 +64,22 @@ class AccountResult:
     def row(self) -> list[str]:
         primary = np.array([p for p, _ in self.ranks])
         best = np.array([a for _, a in self.ranks])
-        return [self.method, f"{np.mean(primary < 5):.1%}", f"{np.mean(best < 5):.1%}",
-                f"{np.mean(primary == 0):.1%}", f"{np.mean(1.0 / (primary + 1)):.3f}",
-                str(len(self.ranks))]
+        top5, mrr = (primary < 5).astype(float), 1.0 / (primary + 1)
+        (t_low, t_high), (m_low, m_high) = bootstrap(top5), bootstrap(mrr)
+        return [self.method, f"{top5.mean():.1%} ({t_low:.0%}-{t_high:.0%})",
+                f"{np.mean(best < 5):.1%}", f"{np.mean(primary == 0):.1%}",
+                f"{mrr.mean():.3f} ({m_low:.2f}-{m_high:.2f})", str(len(self.ranks))]
 
 
-HEADER = ["method", "top-5 acc. (primary)", "top-5 acc. (any profession)", "top-1 (primary)",
-          "MRR (primary)", "accounts"]
+HEADER = ["method", "top-5 acc. (primary, 95% CI)", "top-5 acc. (any profession)",
+          "top-1 (primary)", "MRR (primary, 95% CI)", "accounts"]
+
+
+def bootstrap(values: np.ndarray, rounds: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """95% percentile interval of the mean, resampling accounts."""
+    rng = np.random.default_rng(seed)
+    means = rng.choice(values, size=(rounds, len(values)), replace=True).mean(axis=1)
+    return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
 
 
 VIEWS = {"text only": "text", "image only": "image", "fused": "fused"}
@@ -85,9 +94,11 @@ def _ranking(scores: PostScores, view: str, posts: list[int]) -> list[int]:
 
 
 def evaluate_accounts(model: InterestModel, features: Features,
-                      accounts: Sequence[Account]) -> list[AccountResult]:
+                      accounts: Sequence[Account], shipped: InterestModel | None = None
+                      ) -> list[AccountResult]:
     """Zero-shot, zero-shot + trained heads and a label-frequency prior, each scored on
-    accounts it never saw (leave one account out)."""
+    accounts it never saw (leave one account out); and ``shipped``, the model postlens
+    ships (trained on other data), as it is."""
     taxonomy = model.taxonomy
     label = primary_labels(model, accounts, len(features.has_image))
     ranks: dict[str, list[tuple[int, int]]] = {}
@@ -108,6 +119,11 @@ def evaluate_accounts(model: InterestModel, features: Features,
                                    groups=_groups(train) if heads else None)
             for name, view in VIEWS.items():
                 record(f"{kind}, {name}", _ranking(scores, view, held_out.posts))
+        if shipped is not None:
+            scores = shipped.score(features)
+            for name, view in VIEWS.items():
+                record(f"shipped model (never saw these accounts), {name}",
+                       _ranking(scores, view, held_out.posts))
     return [AccountResult(method, r) for method, r in ranks.items()]
 
 

@@ -4,7 +4,7 @@ A modality's profile is a recency-weighted mean of the probabilities of the user
 recent posts (default 20, as seed 003) and liked pictures (as seed 002): the newest post
 weighs 1 and the weight halves every ``half_life`` posts, while a like counts with its
 interaction weight relative to an own post. The fused profile pools the image profile and
-the text profile log-linearly (their normalised geometric mean): fusing per user rather than
+the text profile log-linearly (their normalised product): fusing per user rather than
 per post keeps a user's many caption-less or picture-less posts from drowning the other
 modality's evidence. Confidences of a profile sum to 1; each interest lists the posts that
 support it most.
@@ -24,11 +24,25 @@ DEFAULT_HALF_LIFE = 10.0
 SUPPORT = 3
 
 
+# A post "shows" an interest when it is the post's most probable one; the weighted share of
+# posts that show it tells a steady interest from one touched once.
+CLEARLY_INTO = 0.3
+SOME = 0.1
+
+
 @dataclass(frozen=True)
 class Interest:
     index: int
     score: float
     supporting: tuple[int, ...]  # indices into the aggregated posts, strongest first
+    posts: int = 0  # posts whose most probable interest this is
+    share: float = 0.0  # their recency-weighted share of the posts
+
+    @property
+    def level(self) -> str:
+        if self.share >= CLEARLY_INTO:
+            return "clearly into"
+        return "some interest" if self.share >= SOME else "touched once"
 
 
 def recency_weights(n: int, half_life: float = DEFAULT_HALF_LIFE) -> np.ndarray:
@@ -48,11 +62,13 @@ def weighted_mean(probabilities: np.ndarray, weights: np.ndarray | Sequence[floa
 
 
 def fuse_profiles(*profiles: np.ndarray | None) -> np.ndarray | None:
-    """Normalised geometric mean of the available profiles."""
+    """Normalised product of the available profiles (a product of experts: each view's
+    evidence counts in full, so a flat, uninformative view leaves the other unchanged
+    instead of halving its confidence as a geometric mean would)."""
     present = [p for p in profiles if p is not None]
     if not present:
         return None
-    log = np.mean([np.log(np.maximum(p, 1e-12)) for p in present], axis=0)
+    log = np.sum([np.log(np.maximum(p, 1e-12)) for p in present], axis=0)
     pooled = np.exp(log - log.max())
     return np.asarray(pooled / pooled.sum())
 
@@ -69,11 +85,17 @@ def profile_of(scores: PostScores, weights: np.ndarray | Sequence[float], view: 
 def top_interests(profile: np.ndarray, post_probabilities: np.ndarray,
                   weights: np.ndarray | Sequence[float], k: int = 5) -> list[Interest]:
     """The k strongest interests of a profile, each with the posts that support it most."""
-    contributions = np.nan_to_num(np.asarray(post_probabilities, dtype=np.float64))
-    contributions = contributions * np.asarray(weights, dtype=np.float64)[:, None]
+    probabilities = np.nan_to_num(np.asarray(post_probabilities, dtype=np.float64))
+    w = np.asarray(weights, dtype=np.float64)
+    contributions = probabilities * w[:, None]
+    usable = probabilities.sum(axis=1) > 0
+    shown = np.where(usable, probabilities.argmax(axis=1), -1)
+    total = max(float(w[usable].sum()), 1e-12)
     interests = []
     for index in np.argsort(-profile, kind="stable")[:k]:
         order = np.argsort(-contributions[:, index], kind="stable")[:SUPPORT]
         interests.append(Interest(int(index), float(profile[index]),
-                                  tuple(int(j) for j in order if contributions[j, index] > 0)))
+                                  tuple(int(j) for j in order if contributions[j, index] > 0),
+                                  int((shown == index).sum()),
+                                  float(w[shown == index].sum() / total)))
     return interests

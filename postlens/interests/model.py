@@ -1,9 +1,11 @@
 """Per-post interest scores over a taxonomy, from the picture, the text and both.
 
-Each modality yields logits per category from up to two sources: the zero-shot cosine
-similarity in the shared text space (``interests.space``), and, when labelled examples
-exist, a trained linear head on the image or text embedding (transfer learning, as in seeds
-003 and 004). A view's probability is ``softmax(sum of weight * source logits)`` over its
+Each modality yields logits per category from several sources: the zero-shot cosine
+similarity in the shared text space (``interests.space``); the pretrained sources shipped
+with the package (``interests.pretrained``: linear maps of the caption embedding learned from
+145k labelled Reddit titles); and, when a user trains on labelled posts of their own, a
+linear head on the image or text embedding (transfer learning, as in seeds 003 and 004).
+A view's probability is ``softmax(sum of weight * source logits)`` over its
 sources: the image view uses the image sources, the text view the text sources, the fused
 view all of them (a log-linear pool). The weights are fitted by minimising the negative
 log-likelihood of labelled posts (``fit_calibration``), so the confidences are calibrated on
@@ -98,6 +100,8 @@ class InterestModel:
     space: TextSpace
     calibration: Calibration = field(default_factory=Calibration)
     heads: dict[str, LinearHead] = field(default_factory=dict)
+    # Fixed sources shipped with the package, by source name ("text:centroid", ...).
+    pretrained: dict[str, LinearHead] = field(default_factory=dict)
 
     # --- features -------------------------------------------------------------------
     def features(self, posts: list[PostContent]) -> Features:
@@ -126,6 +130,11 @@ class InterestModel:
         prototypes = self.space.prototypes(self.taxonomy)
         out = {"image:zero-shot": np.asarray(features.conse @ prototypes.T, np.float64),
                "text:zero-shot": np.asarray(features.text @ prototypes.T, np.float64)}
+        for name, head in self.pretrained.items():
+            if name.startswith("text:"):
+                out[name] = head.logits(features.text)
+            elif features.image is not None:
+                out[name] = head.logits(features.image)
         if "text" in self.heads:
             out["text:head"] = self.heads["text"].logits(features.text)
         if "image" in self.heads and features.image is not None:
@@ -233,28 +242,35 @@ def fit_calibration(sources: Sources, has_image: np.ndarray, has_text: np.ndarra
                     y: np.ndarray, balanced: bool = False) -> Calibration:
     """Per view, non-negative source weights that minimise the negative log-likelihood of
     ``y`` (with ``balanced``, every category weighs the same in total, as macro-averaged
-    metrics count them). The logits are linear in the weights, so the problem is convex:
-    the optimum does not depend on the starting point."""
+    metrics count them)."""
     weights: dict[str, dict[str, float]] = {}
     for view, rows in (("image", has_image), ("text", has_text), ("fused", has_image & has_text)):
         names = _view_sources(view, sources)
-        stacked = np.stack([sources[name][rows] for name in names])  # (sources, n, K)
-        truth = y[rows]
-        counts = np.bincount(truth, minlength=stacked.shape[2]).astype(float)
-        sample = 1.0 / counts[truth] if balanced else np.ones(len(truth))
-        sample /= max(sample.sum(), 1e-12)
-
-        def objective(w: np.ndarray, stacked: np.ndarray = stacked, truth: np.ndarray = truth,
-                      sample: np.ndarray = sample) -> tuple[float, np.ndarray]:
-            log_p = log_softmax(np.tensordot(w, stacked, axes=1), axis=1)
-            loss = -(sample * log_p[np.arange(len(truth)), truth]).sum()
-            residual = np.exp(log_p)
-            residual[np.arange(len(truth)), truth] -= 1.0
-            return float(loss), np.einsum("snk,nk->s", stacked, residual * sample[:, None])
-
-        start = np.array([DEFAULT_WEIGHTS[view].get(n, 1.0) for n in names])
-        if rows.any():
-            start = minimize(objective, start, jac=True, method="L-BFGS-B",
-                             bounds=[(0.0, 1e3)] * len(names)).x
-        weights[view] = {name: float(v) for name, v in zip(names, start, strict=True)}
+        start = {n: DEFAULT_WEIGHTS[view].get(n, 1.0) for n in names}
+        weights[view] = (fit_weights({n: sources[n][rows] for n in names}, y[rows], start,
+                                     balanced) if rows.any() and names else start)
     return Calibration(weights)
+
+
+def fit_weights(sources: Sources, y: np.ndarray, start: dict[str, float],
+                balanced: bool = False) -> dict[str, float]:
+    """The non-negative weights of ``sources`` (n, K logits each) whose pooled softmax
+    minimises the negative log-likelihood of ``y``. The logits are linear in the weights, so
+    the problem is convex: the optimum does not depend on the starting point."""
+    names = list(sources)
+    stacked = np.stack([sources[name] for name in names])  # (sources, n, K)
+    counts = np.bincount(y, minlength=stacked.shape[2]).astype(float)
+    sample = 1.0 / counts[y] if balanced else np.ones(len(y))
+    sample /= max(sample.sum(), 1e-12)
+    rows = np.arange(len(y))
+
+    def objective(w: np.ndarray) -> tuple[float, np.ndarray]:
+        log_p = log_softmax(np.tensordot(w, stacked, axes=1), axis=1)
+        loss = -(sample * log_p[rows, y]).sum()
+        residual = np.exp(log_p)
+        residual[rows, y] -= 1.0
+        return float(loss), np.einsum("snk,nk->s", stacked, residual * sample[:, None])
+
+    fitted = minimize(objective, np.array([start.get(n, 1.0) for n in names]), jac=True,
+                      method="L-BFGS-B", bounds=[(0.0, 1e3)] * len(names)).x
+    return {name: float(v) for name, v in zip(names, fitted, strict=True)}

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,26 +23,35 @@ from sqlalchemy.orm import Session
 
 from postlens.config import Settings
 from postlens.errors import NotFound
+from postlens.interests import pretrained
 from postlens.interests.aggregate import (
     DEFAULT_RECENT,
     profile_of,
     recency_weights,
     top_interests,
 )
-from postlens.interests.model import InterestModel, PostContent
+from postlens.interests.model import InterestModel, PostContent, PostScores
 from postlens.interests.posts import load_posts
 from postlens.interests.space import TextSpace
 from postlens.interests.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
 from postlens.store.schema import DEFAULT_WEIGHTS, Interaction, InterestProfile, Post, User
 from postlens.text.minilm import MiniLMEncoder
 
+log = logging.getLogger(__name__)
+
 OWN_POST_WEIGHT = DEFAULT_WEIGHTS["like"]  # an own post counts as much as a like
+
+
+# Interests stated at sign-up count as this many recent posts: they lead a new profile and
+# fade as the person's own posts and likes accumulate.
+STATED_WEIGHT = 2.0
 
 
 @dataclass
 class Activity:
     post_ids: list[int]  # newest first
     weights: np.ndarray
+    stated: list[int] = field(default_factory=list)  # taxonomy indices stated at sign-up
 
 
 class InterestService:
@@ -60,6 +70,9 @@ class InterestService:
         with self._lock:
             if key not in self._models:
                 model = InterestModel(load_taxonomy(taxonomy), self.space)
+                pretrained = self.pretrained_path(model.taxonomy)
+                if pretrained is not None:
+                    load_pretrained(model, pretrained)
                 trained = self.trained_path(model.taxonomy)
                 if trained.exists():
                     model.load(trained)
@@ -74,6 +87,20 @@ class InterestService:
 
     def trained_path(self, taxonomy: Taxonomy) -> Path:
         return self.settings.model_dir / f"interests-{taxonomy.name}.npz"
+
+    def retrained_pretrained_path(self, taxonomy: Taxonomy) -> Path:
+        """Where ``postlens train-interests --texts`` writes its text sources."""
+        return self.settings.model_dir / f"pretrained-{taxonomy.name}.npz"
+
+    def pretrained_path(self, taxonomy: Taxonomy) -> Path | None:
+        """The text sources in use: retrained ones in the model folder, else shipped ones."""
+        retrained = self.retrained_pretrained_path(taxonomy)
+        return retrained if retrained.exists() else pretrained.shipped_path(taxonomy.name)
+
+    def reload(self) -> None:
+        """Forget loaded models (after training), so the next use reads the new files."""
+        with self._lock:
+            self._models.clear()
 
     # --- one post -------------------------------------------------------------------
     def for_post(self, content: PostContent, taxonomy: str | Path = DEFAULT_TAXONOMY,
@@ -117,6 +144,9 @@ class InterestService:
             raise NotFound(f"unknown user id {user_id}")
         model = self.model(taxonomy)
         activity = self.activity(session, user_id, recent)
+        ids = model.taxonomy.ids
+        activity.stated = [ids.index(i) for i in (user.attributes or {}).get(
+            "stated_interests", []) if i in ids]
         fingerprint = _fingerprint(model, activity, k)
         stored = session.get(InterestProfile, (user_id, model.taxonomy.name))
         if stored is not None and stored.fingerprint == fingerprint:
@@ -132,16 +162,23 @@ class InterestService:
                  ) -> list[dict[str, Any]]:
         posts = load_posts(session, activity.post_ids, self.encoder,
                            with_embedding="image" in model.heads)
-        if not posts:
-            return []
         found = {p.id for p in posts}
         weights = np.array([w for i, w in zip(activity.post_ids, activity.weights,
                                               strict=True) if i in found])
-        scores = model.score_posts([p.content for p in posts])
-        profile = profile_of(scores, weights)
+        n = len(model.taxonomy)
+        scores = model.score_posts([p.content for p in posts]) if posts else PostScores(
+            *(np.zeros((0, n)),) * 3)
+        profile = profile_of(scores, weights) if posts else None
+        if activity.stated:
+            stated = np.zeros(n)
+            stated[activity.stated] = 1.0 / len(activity.stated)
+            used = float(weights.sum()) if profile is not None else 0.0
+            profile = ((used * profile if profile is not None else 0.0)
+                       + STATED_WEIGHT * stated) / (used + STATED_WEIGHT)
         if profile is None:
             return []
-        image, text = (profile_of(scores, weights, view) for view in ("image", "text"))
+        image, text = ((profile_of(scores, weights, view) if posts else None)
+                       for view in ("image", "text"))
         out = []
         for interest in top_interests(profile, scores.fused, weights, k):
             category = model.taxonomy.categories[interest.index]
@@ -149,8 +186,26 @@ class InterestService:
                         "score": round(interest.score, 4),
                         "image_score": _at(image, interest.index),
                         "text_score": _at(text, interest.index),
+                        "level": ("stated at sign-up" if interest.posts == 0
+                                  and interest.index in activity.stated else interest.level),
+                        "posts_showing": interest.posts,
+                        "stated": interest.index in activity.stated,
                         "supporting_posts": [posts[j].id for j in interest.supporting]})
         return out
+
+
+def load_pretrained(model: InterestModel, path: Path) -> None:
+    """Give ``model`` the text sources in ``path`` and their pooling weights, when they were
+    made for its taxonomy and text encoder."""
+    sources, calibration, about = pretrained.load(path)
+    encoder = model.space.encoder
+    if (about.get("taxonomy") != model.taxonomy.name
+            or about.get("encoder") != [encoder.name, encoder.version]
+            or any(len(h.bias) != len(model.taxonomy) for h in sources.values())):
+        log.warning("%s does not fit taxonomy %s and encoder %s; not used", path,
+                    model.taxonomy.name, encoder.name)
+        return
+    model.pretrained, model.calibration = sources, calibration
 
 
 def activity_counts(session: Session, user_id: int) -> tuple[int, int]:
@@ -173,7 +228,8 @@ def _aware(moment: datetime) -> datetime:
 def _fingerprint(model: InterestModel, activity: Activity, k: int) -> str:
     basis = {"taxonomy": [model.taxonomy.name, model.taxonomy.version,
                           [c.prompts() for c in model.taxonomy.categories]],
-             "calibration": model.calibration.weights, "heads": sorted(model.heads), "k": k,
+             "calibration": model.calibration.weights, "heads": sorted(model.heads),
+             "pretrained": sorted(model.pretrained), "k": k, "stated": activity.stated,
              "posts": activity.post_ids, "weights": [round(float(w), 6) for w in activity.weights]}
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
 

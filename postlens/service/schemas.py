@@ -116,6 +116,10 @@ class ProfileInterest(InterestScore):
     image_score: float | None = Field(description="The picture-only profile's confidence.")
     text_score: float | None = Field(description="The text-only profile's confidence.")
     supporting_posts: list[int]
+    level: str | None = Field(None, description="clearly into, some interest or touched once: "
+                                                "the share of recent posts that show it")
+    posts_showing: int | None = None
+    stated: bool = Field(False, description="Stated at sign-up.")
 
 
 class AnalysisPublic(BaseModel):

@@ -37,10 +37,13 @@ def test_profile_of_a_synthetic_user() -> None:
     assert fused.argmax() == 0  # golf: first in both modalities
 
 
-def test_fusion_is_the_normalised_geometric_mean() -> None:
+def test_fusion_is_the_normalised_product() -> None:
     fused = fuse_profiles(np.array([0.5, 0.5]), np.array([0.9, 0.1]), None)
-    assert fused is not None
-    np.testing.assert_allclose(fused, [0.75, 0.25])
+    assert fused is not None  # a flat view leaves the other one as it is
+    np.testing.assert_allclose(fused, [0.9, 0.1])
+    both = fuse_profiles(np.array([0.6, 0.4]), np.array([0.6, 0.4]))
+    assert both is not None  # agreeing views reinforce each other
+    np.testing.assert_allclose(both, [0.36 / 0.52, 0.16 / 0.52])
     assert fuse_profiles(None, None) is None
 
 

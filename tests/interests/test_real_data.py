@@ -12,6 +12,8 @@ from postlens.evaluation import interest_runs, interests, movie_profiles, topics
 from postlens.ingest import open_source
 from postlens.ingest.pipeline import Ingestor
 from postlens.interests.model import InterestModel
+from postlens.interests.pretrained import shipped_path
+from postlens.interests.service import load_pretrained
 from postlens.interests.space import TextSpace
 from postlens.interests.taxonomy import load_taxonomy
 from postlens.runtime.cache import ModelCache
@@ -48,15 +50,23 @@ def test_seed_003_protocol_on_instagram_accounts(instagram_db: Database,
     with instagram_db.transaction() as session:
         accounts, skipped, features = interests.load_accounts(session, model)
     assert len(accounts) == 18 and len(skipped) == 2
-    rows = _by_method([r.row() for r in interests.evaluate_accounts(model, features, accounts)])
-    percent = {m: float(r[0].rstrip("%")) for m, r in rows.items()}
-    mrr = {m: float(r[3]) for m, r in rows.items()}
+    shipped = InterestModel(model.taxonomy, text_space)
+    load_pretrained(shipped, shipped_path("curlie-36"))
+    rows = _by_method([r.row() for r in interests.evaluate_accounts(model, features, accounts,
+                                                                     shipped)])
+    percent = {m: float(r[0].split("%")[0]) for m, r in rows.items()}
+    mrr = {m: float(r[3].split()[0]) for m, r in rows.items()}
     fused, text, image = (f"zero-shot + linear heads, {v}" for v in
                           ("fused", "text only", "image only"))
     assert percent[fused] >= 90.0  # the issue's target
     assert percent[fused] >= max(percent[text], percent[image])
     assert mrr[fused] > max(mrr[text], mrr[image])
     assert percent["zero-shot, text only"] >= 60.0  # no training labels at all
+    # The shipped text sources never saw these accounts; from captions they find more of the
+    # accounts' interests than zero-shot does (issue 12 asks for the prior's 88.9%: not met,
+    # see docs/evaluation.md).
+    ours = "shipped model (never saw these accounts), text only"
+    assert percent[ours] > percent["zero-shot, text only"] and mrr[ours] > 0.5
 
 
 def test_topic_classification_on_tweets(tmp_path_factory: pytest.TempPathFactory,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from postlens.ingest.manifest import ManifestSource
 from postlens.ingest.pipeline import Ingestor
 from postlens.interests.service import InterestService
 from postlens.store.db import Database
-from postlens.store.schema import InterestProfile, TextEmbedding, User
+from postlens.store.schema import Interaction, InterestProfile, Post, TextEmbedding, User
 from tests.conftest import jpeg_bytes
 
 
@@ -92,3 +93,45 @@ def test_user_without_posts_has_an_empty_profile(db: Database, interests: Intere
         session.flush()
         user_id = session.scalars(select(User.id)).one()
         assert interests.profile(session, user_id)["interests"] == []
+
+
+def test_levels_tell_a_steady_interest_from_one_touched_once(
+        db: Database, analyzer: Analyzer, interests: InterestService, folder: Path) -> None:
+    football = ["what a goal in the derby", "our striker scored twice", "penalty save!",
+                "matchday at the stadium", "the keeper was unreal today", "league title race"]
+    ingest(db, analyzer, folder, [
+        {"path": "camera.jpg", "user": "fan", "timestamp": f"2024-06-{d + 1:02d}T10:00:00Z",
+         "caption": caption, "id": f"f{d}"}
+        for d, caption in enumerate(football * 3 + ["homemade lasagna for dinner"])])
+    with db.transaction() as session:
+        fan = session.scalars(select(User).where(User.handle.like("%fan"))).one()
+        top = interests.profile(session, fan.id)["interests"]
+    assert top[0]["id"] == "football" and top[0]["level"] == "clearly into"
+    assert top[0]["score"] > 3 * top[1]["score"] and top[0]["posts_showing"] >= 15
+    cooking = next(i for i in top if i["id"] in ("cooking", "food"))
+    assert cooking["level"] == "touched once" and cooking["posts_showing"] <= 1
+
+
+def test_stated_interests_lead_a_new_profile_then_fade(
+        db: Database, analyzer: Analyzer, interests: InterestService, folder: Path) -> None:
+    from postlens.accounts import create_user
+    from postlens.errors import InvalidInput
+
+    with db.transaction() as session, pytest.raises(InvalidInput, match="knitting"):
+        create_user(session, "bad-one", interests=["golf", "knitting"])
+    with db.transaction() as session:
+        user = create_user(session, "newbie", interests=["golf", "travel", "golf"])
+        assert user.attributes["stated_interests"] == ["golf", "travel"]
+        first = interests.profile(session, user.id)["interests"]
+    assert {i["id"] for i in first[:2]} == {"golf", "travel"}
+    assert all(i["stated"] and i["level"] == "stated at sign-up" for i in first[:2])
+    ingest(db, analyzer, folder, [
+        {"path": "chelsea.jpg", "user": "newbie-posts", "caption": "my cat", "id": "x"}])
+    with db.transaction() as session:
+        poster = session.scalars(select(User).where(User.handle.like("%newbie-posts"))).one()
+        session.add(Interaction(user_id=user.id, post_id=session.scalars(
+            select(Post.id).where(Post.author_id == poster.id)).one(), kind="like", weight=1.0,
+            occurred_at=datetime(2024, 7, 1, tzinfo=UTC)))
+        session.flush()
+        later = interests.profile(session, user.id)["interests"]
+    assert later != first and "pets" in [i["id"] for i in later[:3]]

@@ -143,18 +143,26 @@ def login(request: Request, state: StateDep, handle: Annotated[str, Form()] = ""
     return _signed_in(request, token)
 
 
+def _interest_choices() -> list[tuple[str, str]]:
+    from postlens.interests.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
+
+    return [(c.id, c.name) for c in load_taxonomy(DEFAULT_TAXONOMY).categories]
+
+
 @router.get("/signup", response_class=HTMLResponse)
 def signup_page(request: Request, user: OptionalUser) -> Response:
-    return render(request, "signup.html", user)
+    return render(request, "signup.html", user, choices=_interest_choices())
 
 
 @router.post("/signup")
 def signup(request: Request, state: StateDep, handle: Annotated[str, Form(max_length=40)],
-           password: Annotated[str, Form(max_length=1024)]) -> Response:
+           password: Annotated[str, Form(max_length=1024)],
+           interests: Annotated[list[str] | None, Form(max_length=40)] = None) -> Response:
     try:
-        token = state.core.accounts.sign_up(handle, password)
+        token = state.core.accounts.sign_up(handle, password, interests)
     except InvalidInput as error:
-        response = render(request, "signup.html", None, message=error.message)
+        response = render(request, "signup.html", None, message=error.message,
+                          choices=_interest_choices())
         response.status_code = error.status_code
         return response
     return _signed_in(request, token)
