@@ -85,6 +85,9 @@ def train_interests(
                         "shipped text sources.")] = None,
     output: Annotated[Path | None, typer.Option(
         help="With --texts: where to write them (default: the model folder).")] = None,
+    distil: Annotated[bool, typer.Option(
+        "--distil", help="Instead: teach the pictures of the store's captioned posts the "
+                         "interests of their captions (an image head).")] = False,
     taxonomy: TaxonomyOption = "curlie-36",
     folds: Annotated[int, typer.Option(min=2, max=20, help="Grouped folds (by author).")] = 5,
 ) -> None:
@@ -95,10 +98,26 @@ def train_interests(
 
     core = build_core()
     with reported_errors():
-        if (labels is None) == (texts is None):
-            raise InvalidInput("give either a CSV of labelled posts or --texts CSV")
+        if (labels is not None) + (texts is not None) + distil != 1:
+            raise InvalidInput("give one of: a CSV of labelled posts, --texts CSV, --distil")
         service = core.interests
         model = service.model(taxonomy)
+        if distil:
+            from postlens.interests.distill import distil as distil_pictures
+
+            with core.db.transaction() as session:
+                result = distil_pictures(session, model, service.trained_path(model.taxonomy))
+            service.reload()
+            typer.echo(f"distilled caption interests onto {result.pictures} pictures of "
+                       f"{result.authors} authors; out of fold (folds grouped by author), "
+                       "agreement of picture-only interests with the hidden captions':")
+            for name, numbers in result.methods.items():
+                typer.echo(f"  {name:<10} top-1 {numbers['top1']:.1%}  top-5 "
+                           f"{numbers['top5']:.1%}  cross-entropy "
+                           f"{numbers['cross_entropy']:.3f}")
+            typer.echo(f"pooling: {', '.join(f'{n} x{w:.3g}' for n, w in result.weights.items())}"
+                       f"; saved to {result.path}")
+            return
         if texts is not None:
             from postlens.interests.corpus import read_labelled_texts
             from postlens.interests.pretrained import train_from_texts

@@ -89,9 +89,33 @@ def run_reddit(data_dir: Path, space: TextSpace) -> tuple[str, str, dict[str, An
             numbers)
 
 
+def run_pictures(db: Database, space: TextSpace) -> tuple[str, str]:
+    """Captions hidden: picture-only interests against the captions' (distillation)."""
+    from postlens.interests.distill import captioned_pictures, evaluate_distillation
+
+    model = InterestModel(load_taxonomy("curlie-36"), space)
+    path = shipped_path(model.taxonomy.name)
+    if path is not None:
+        load_pretrained(model, path)
+    with db.transaction() as session:
+        data = captioned_pictures(session, model)
+    methods, _ = evaluate_distillation(
+        data, model.calibration.weights["image"].get("image:zero-shot", 2.55))
+    rows = [[name, f"{m['top1']:.1%}", f"{m['top5']:.1%}", f"{m['cross_entropy']:.3f}"]
+            for name, m in methods.items()]
+    body = (f"{len(data.x)} captioned pictures of {len(np.unique(data.groups))} Instagram "
+            "accounts; 5 folds grouped by account. The caption is hidden: each method sees "
+            "the picture only and is scored against the shipped text model's interests of the "
+            "hidden caption (top-1: same top interest; top-5: the caption's top interest in "
+            "the picture's top 5; cross-entropy to the caption's distribution).\n\n"
+            + markdown(["picture-only method", "top-1", "top-5", "cross-entropy"], rows))
+    return "Interests: pictures learn from captions (instagram-accounts)", body
+
+
 # name -> (folder in the shared data, import format, protocol)
 RUNS: dict[str, tuple[str, str, Run]] = {
     "instagram": ("instagram-accounts", "instaloader", run_instagram),
     "tweets": ("tweets-with-images", "tweets", run_tweets),
     "movielens": ("movielens-posters", "movielens", run_movielens),
+    "pictures": ("instagram-accounts", "instaloader", run_pictures),
 }
