@@ -39,7 +39,8 @@ def run_instagram(db: Database, space: TextSpace) -> tuple[str, str]:
             f"interest mapping: {mapping}. Left out (no interest among the 36): "
             f"{'; '.join(skipped) or 'none'}.\n\n"
             + markdown(interests.HEADER, [r.row() for r in results])
-            + "\n\nZero-shot calibration fitted on all accounts (the shipped defaults): "
+            + "\n\nZero-shot-only calibration fitted on all accounts (postlens ships its picture "
+            "weights; its text weights come from held-out Reddit communities): "
             + "; ".join(f"{view}: " + ", ".join(f"{s} x{w:.3g}" for s, w in ws.items())
                         for view, ws in calibration.weights.items()) + ".")
     return "Interests: seed 003 protocol on instagram-accounts", body
