@@ -73,3 +73,24 @@ def test_web_sign_up_then_sign_out_revokes_the_session(client_home,  # type: ign
         wrong = client.post("/login", data={"handle": "dee", "password": "nope-nope-nope"})
         assert wrong.status_code == 401 and "wrong handle or password" in wrong.text
     core.close()
+
+
+def test_web_sign_up_with_stated_interests_starts_the_profile(
+        client_home, models: ModelCache) -> None:  # type: ignore[no-untyped-def]
+    core = serving_core(models, home=client_home)
+    with TestClient(create_app(core), headers=ORIGIN) as client:
+        form = client.get("/signup").text
+        assert 'name="interests" value="golf"' in form and "Clothes" in form
+        bad = client.post("/signup", data={"handle": "eve", "password": "pw-0123456789",
+                                           "interests": ["golf", "knitting"]})
+        assert bad.status_code == 422 and "knitting" in bad.text
+        made = client.post("/signup", data={"handle": "eve", "password": "pw-0123456789",
+                                            "interests": ["golf", "travel"]},
+                           follow_redirects=False)
+        assert made.status_code == 303
+        user = core.user("local:eve")
+        profile = client.get(f"/api/users/{user.id}/profile").json()
+        assert {i["id"] for i in profile["interests"][:2]} == {"golf", "travel"}
+        assert profile["interests"][0]["level"] == "stated at sign-up"
+        assert "stated at sign-up" in client.get("/me").text
+    core.close()
