@@ -100,7 +100,7 @@ def user_recall(probabilities: np.ndarray, users: list[tuple[list[int], list[int
         p = probabilities[rows]
         weights = recency_weights(len(rows))
         profile = profile_of(PostScores(p, p, p), weights, "text")
-        top = set(np.argsort(-profile, kind="stable")[:k].tolist())
+        top = set() if profile is None else set(np.argsort(-profile, kind="stable")[:k].tolist())
         found += len(set(truth) & top)
         total += len(truth)
     return found / max(total, 1)

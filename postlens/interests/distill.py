@@ -53,7 +53,8 @@ def captioned_pictures(session: Session, model: InterestModel) -> CaptionedPictu
     by_picture: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
     for post_id, picture_id, author_id in rows:
         content = posts.get(post_id)
-        if content is not None and content.embedding is not None and content.labels:
+        if (picture_id is not None and content is not None and content.embedding is not None
+                and content.labels):
             by_picture[picture_id].append((post_id, author_id))
     pictures = sorted(by_picture)
     first = [posts[by_picture[p][0][0]] for p in pictures]
