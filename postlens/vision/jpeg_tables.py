@@ -11,7 +11,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import cache
 from itertools import islice
+
+import numpy as np
 
 # Annex K.1, in natural (row-major) order, as Pillow reports quantisation tables.
 STANDARD_LUMINANCE = (
@@ -37,20 +40,22 @@ def ijg_table(base: Sequence[int], quality: int) -> tuple[int, ...]:
     return tuple(min(max((value * scale + 50) // 100, 1), 255) for value in base)
 
 
+@cache
+def _ijg_tables(base: tuple[int, ...]) -> np.ndarray:
+    """(100, 64): libjpeg's table for every quality 1..100."""
+    return np.array([ijg_table(base, quality) for quality in range(1, 101)], dtype=np.int64)
+
+
 def estimate_quality(tables: Sequence[Sequence[int]]) -> tuple[int | None, bool]:
-    """(estimated libjpeg quality, whether the tables are exactly libjpeg's at it)."""
+    """(estimated libjpeg quality, whether the tables are exactly libjpeg's at it): the
+    quality with the smallest summed absolute difference (the lowest one on ties)."""
     if not tables or len(tables[0]) != 64:
         return None, False
-    best, best_error = 0, float("inf")
-    for quality in range(1, 101):
-        error = sum(abs(a - b) for a, b in zip(ijg_table(STANDARD_LUMINANCE, quality),
-                                                tables[0], strict=True))
-        if len(tables) > 1 and len(tables[1]) == 64:
-            error += sum(abs(a - b) for a, b in zip(
-                ijg_table(STANDARD_CHROMINANCE, quality), tables[1], strict=True))
-        if error < best_error:
-            best, best_error = quality, error
-    return best, best_error == 0
+    error = np.abs(_ijg_tables(STANDARD_LUMINANCE) - np.asarray(tables[0])).sum(axis=1)
+    if len(tables) > 1 and len(tables[1]) == 64:
+        error += np.abs(_ijg_tables(STANDARD_CHROMINANCE) - np.asarray(tables[1])).sum(axis=1)
+    best = int(np.argmin(error))
+    return best + 1, bool(error[best] == 0)
 
 
 def header_segments(data: bytes) -> Iterator[tuple[int, int, int]]:
