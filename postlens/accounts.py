@@ -70,6 +70,17 @@ def stated_interests(interests: list[str]) -> list[str]:
     return list(dict.fromkeys(interests))[:MAX_STATED]
 
 
+def set_stated_interests(session: Session, user_id: int, interests: list[str]) -> list[str]:
+    """Replace the interests a person states (an empty list clears them)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"unknown user id {user_id}")
+    stated = stated_interests(interests)
+    user.attributes = {**(user.attributes or {}), "stated_interests": stated}
+    session.flush()
+    return stated
+
+
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD or len(password) > 1024:
         raise InvalidInput(f"a password has {MIN_PASSWORD} to 1024 characters")

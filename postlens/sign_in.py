@@ -11,6 +11,7 @@ from postlens.accounts import (
     create_user,
     disable_user,
     end_session,
+    set_stated_interests,
     start_session,
 )
 from postlens.auth import issue_key, operator, revoke_key, user_for_key
@@ -31,6 +32,11 @@ class Accounts:
         with self.db.transaction() as session:
             user = create_user(session, handle, password=password, interests=interests)
             return start_session(session, user.id)
+
+    def state_interests(self, user_id: int, interests: list[str]) -> list[str]:
+        """Replace the interests a person states about themselves."""
+        with self.db.transaction() as session:
+            return set_stated_interests(session, user_id, interests)
 
     def sign_in(self, handle: str, password: str, client: str) -> str:
         keys = (f"h:{handle.strip().lower()}",), (f"c:{client}",)

@@ -112,6 +112,11 @@ class InterestsQuery(BaseModel):
     k: int = Field(default=5, ge=1, le=50)
 
 
+class StatedInterests(BaseModel):
+    interests: list[str] = Field(max_length=10, description="curlie-36 interest ids, e.g. "
+                                                            "[\"golf\", \"travel\"].")
+
+
 class ProfileInterest(InterestScore):
     image_score: float | None = Field(description="The picture-only profile's confidence.")
     text_score: float | None = Field(description="The text-only profile's confidence.")

@@ -93,4 +93,15 @@ def test_web_sign_up_with_stated_interests_starts_the_profile(
         assert {i["id"] for i in profile["interests"][:2]} == {"golf", "travel"}
         assert profile["interests"][0]["level"] == "stated at sign-up"
         assert "stated at sign-up" in client.get("/me").text
+        changed = client.put(f"/api/users/{user.id}/interests", json={"interests": ["music"]})
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["interests"][0]["id"] == "music"
+        assert client.put(f"/api/users/{user.id}/interests",
+                          json={"interests": ["opera-singing"]}).status_code == 422
+        assert client.put(f"/api/users/{user.id}/interests",
+                          json={"interests": "music"}).status_code == 422
+        assert client.put(f"/api/users/{user.id + 1000}/interests",
+                          json={"interests": []}).status_code in (403, 404)
+        cleared = client.put(f"/api/users/{user.id}/interests", json={"interests": []})
+        assert cleared.status_code == 200 and cleared.json()["interests"] == []
     core.close()

@@ -13,6 +13,7 @@ from postlens.service.schemas import (
     DeletedPublic,
     Page,
     ProfilePublic,
+    StatedInterests,
     TaxonomyName,
     export_response,
     feed_public,
@@ -43,6 +44,17 @@ async def profile(user_id: UserId, state: StateDep, user: CurrentUser,
     require_self(user_id, user)
     body = await run_in_threadpool(state.core.profile, user_id, builtin_name(taxonomy), k)
     return ProfilePublic(**body)
+
+
+@router.put("/{user_id}/interests", response_model=ProfilePublic)
+async def state_interests(user_id: UserId, body: StatedInterests, state: StateDep,
+                          user: CurrentUser) -> ProfilePublic:
+    """Say which curlie-36 interests you have (replaces the ones stated before; [] clears
+    them). They lead a new profile and fade as your own posts and likes speak. Answers the
+    refreshed profile."""
+    require_self(user_id, user)
+    await run_in_threadpool(state.core.accounts.state_interests, user_id, body.interests)
+    return ProfilePublic(**await run_in_threadpool(state.core.profile, user_id))
 
 
 @router.get("/{user_id}/export", response_class=Response,
