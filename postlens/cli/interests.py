@@ -115,8 +115,7 @@ def train_interests(
                 typer.echo(f"  {name:<10} top-1 {numbers['top1']:.1%}  top-5 "
                            f"{numbers['top5']:.1%}  cross-entropy "
                            f"{numbers['cross_entropy']:.3f}")
-            typer.echo(f"pooling: {', '.join(f'{n} x{w:.3g}' for n, w in result.weights.items())}"
-                       f"; saved to {result.path}")
+            typer.echo(f"pooling: {_pooling(result.weights)}; saved to {result.path}")
             return
         if texts is not None:
             from postlens.interests.corpus import read_labelled_texts
@@ -126,10 +125,9 @@ def train_interests(
             target = output or service.retrained_pretrained_path(model.taxonomy)
             about = train_from_texts(service.space, model.taxonomy, corpus, target, texts.name)
             service.reload()
-            weights = ", ".join(f"{n} x{w:.3g}" for n, w in about["weights"].items())
             typer.echo(f"trained text sources on {about['texts']} texts from "
                        f"{about['communities']} communities ({len(about['interests'])} "
-                       f"interests); pooling: {weights}; saved to {target}")
+                       f"interests); pooling: {_pooling(about['weights'])}; saved to {target}")
             return
         assert labels is not None
         with core.db.transaction() as session:  # caches the captions' embeddings
@@ -140,6 +138,10 @@ def train_interests(
     typer.echo(f"trained {', '.join(report.heads) or 'no'} heads on {report.examples} posts "
                f"({report.categories} categories); out-of-fold accuracy: {accuracy}; "
                f"saved to {report.path}")
+
+
+def _pooling(weights: dict[str, float]) -> str:
+    return ", ".join(f"{name} x{weight:.3g}" for name, weight in weights.items())
 
 
 def register(app: typer.Typer) -> None:

@@ -12,9 +12,8 @@ import numpy as np
 
 from postlens.evaluation import interests, movie_profiles, topics
 from postlens.evaluation.report import markdown
-from postlens.interests.model import InterestModel
-from postlens.interests.pretrained import shipped_path
-from postlens.interests.service import load_pretrained
+from postlens.interests.model import DEFAULT_WEIGHTS, InterestModel
+from postlens.interests.service import shipped_model
 from postlens.interests.space import TextSpace
 from postlens.interests.taxonomy import load_taxonomy
 from postlens.store.db import Database
@@ -26,11 +25,7 @@ def run_instagram(db: Database, space: TextSpace) -> tuple[str, str]:
     model = InterestModel(load_taxonomy("curlie-36"), space)
     with db.transaction() as session:
         accounts, skipped, features = interests.load_accounts(session, model)
-    shipped = InterestModel(model.taxonomy, space)
-    path = shipped_path(model.taxonomy.name)
-    if path is not None:
-        load_pretrained(shipped, path)
-    results = interests.evaluate_accounts(model, features, accounts, shipped)
+    results = interests.evaluate_accounts(model, features, accounts, shipped_model(space))
     mapping = ", ".join(f"{k} -> {v}" for k, v in interests.PROFESSION_INTERESTS.items())
     label = interests.primary_labels(model, accounts, len(features.has_image))
     calibration = model.fit_calibration(features, label)
@@ -94,14 +89,12 @@ def run_pictures(db: Database, space: TextSpace) -> tuple[str, str]:
     """Captions hidden: picture-only interests against the captions' (distillation)."""
     from postlens.interests.distill import captioned_pictures, evaluate_distillation
 
-    model = InterestModel(load_taxonomy("curlie-36"), space)
-    path = shipped_path(model.taxonomy.name)
-    if path is not None:
-        load_pretrained(model, path)
+    model = shipped_model(space)
     with db.transaction() as session:
         data = captioned_pictures(session, model)
     methods, _ = evaluate_distillation(
-        data, model.calibration.weights["image"].get("image:zero-shot", 2.55))
+        data, model.calibration.weights["image"].get(
+            "image:zero-shot", DEFAULT_WEIGHTS["image"]["image:zero-shot"]))
     rows = [[name, f"{m['top1']:.1%}", f"{m['top5']:.1%}", f"{m['cross_entropy']:.3f}"]
             for name, m in methods.items()]
     body = (f"{len(data.x)} captioned pictures of {len(np.unique(data.groups))} Instagram "

@@ -42,14 +42,9 @@ class LabelledTexts:
     def group_array(self) -> np.ndarray:
         return np.asarray(self.groups)
 
-    def subset(self, index: np.ndarray) -> LabelledTexts:
-        return LabelledTexts([self.texts[i] for i in index], [self.labels[i] for i in index],
-                             [self.groups[i] for i in index])
 
-
-def read_labelled_texts(path: Path, taxonomy: Taxonomy, limit: int | None = None
-                        ) -> LabelledTexts:
-    """Every row of a labelled-text CSV; ``limit`` keeps the first rows only."""
+def read_labelled_texts(path: Path, taxonomy: Taxonomy) -> LabelledTexts:
+    """Every row of a labelled-text CSV."""
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     out = LabelledTexts()
     lookup = {key.lower(): i for i, c in enumerate(taxonomy.categories) for key in (c.id, c.name)}
@@ -63,8 +58,6 @@ def read_labelled_texts(path: Path, taxonomy: Taxonomy, limit: int | None = None
                                       source=f"{path}:1")
             group_column = next((c for c in GROUP_COLUMNS if c in columns), None)
             for line, row in enumerate(reader, start=2):
-                if limit is not None and len(out) >= limit:
-                    break
                 where = f"{path}:{line}"
                 text, interest = row.get(text_column), row.get("interest")
                 if not isinstance(text, str) or not isinstance(interest, str):

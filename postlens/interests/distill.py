@@ -23,7 +23,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from postlens.errors import InvalidInput
-from postlens.interests.model import InterestModel, LinearHead, PostContent, fit_weights
+from postlens.interests.model import (
+    DEFAULT_WEIGHTS,
+    InterestModel,
+    LinearHead,
+    PostContent,
+    fit_weights,
+)
 from postlens.interests.posts import load_posts
 from postlens.store.schema import Post
 
@@ -59,17 +65,14 @@ def captioned_pictures(session: Session, model: InterestModel) -> CaptionedPictu
     pictures = sorted(by_picture)
     first = [posts[by_picture[p][0][0]] for p in pictures]
     features = model.features(first)
-    model_without_heads = InterestModel(model.taxonomy, model.space, model.calibration,
-                                        pretrained=model.pretrained)
     flat = [post_id for p in pictures for post_id, _ in by_picture[p]]
-    text = model_without_heads.score_posts([PostContent(caption=posts[i].caption,
+    text = np.nan_to_num(model.score_posts([PostContent(caption=posts[i].caption,
                                                         text_vector=posts[i].text_vector)
-                                            for i in flat]).text
+                                            for i in flat]).text)
     teacher = np.zeros((len(pictures), len(model.taxonomy)))
     row = 0
-    for index, picture in enumerate(pictures):
-        said = np.nan_to_num(text[row:row + len(by_picture[picture])])
-        teacher[index] = said.mean(axis=0) if len(said) else 0.0
+    for index, picture in enumerate(pictures):  # every picture has one post or more
+        teacher[index] = text[row:row + len(by_picture[picture])].mean(axis=0)
         row += len(by_picture[picture])
     keep = teacher.sum(axis=1) > 0
     groups = np.array([min((a or -p) for _, a in by_picture[p]) for p in pictures])
@@ -130,7 +133,8 @@ def distil(session: Session, model: InterestModel, path: Path, folds: int = 5
     if len(data.x) < MIN_PICTURES:
         raise InvalidInput(f"{len(data.x)} captioned pictures with an analysis; at least "
                            f"{MIN_PICTURES} are needed")
-    zero_shot = model.calibration.weights["image"].get("image:zero-shot", 2.55)
+    zero_shot = model.calibration.weights["image"].get(
+        "image:zero-shot", DEFAULT_WEIGHTS["image"]["image:zero-shot"])
     methods, oof = evaluate_distillation(data, zero_shot, folds)
     weights = fit_weights(oof, data.teacher.argmax(axis=1),
                           {"image:zero-shot": zero_shot, "image:head": 1.0})
@@ -158,6 +162,3 @@ def fit_student(x: np.ndarray, targets: np.ndarray, l2: float = L2) -> LinearHea
                       options={"maxiter": 500}).x
     return LinearHead(fitted[:k * d].reshape(k, d), fitted[k * d:])
 
-
-def student_probabilities(head: LinearHead, x: np.ndarray) -> np.ndarray:
-    return np.asarray(softmax(head.logits(x), axis=1))

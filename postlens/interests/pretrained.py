@@ -121,7 +121,7 @@ def fit_pretrained(x: np.ndarray, labels: np.ndarray, groups: np.ndarray,
                    ) -> tuple[dict[str, LinearHead], Calibration]:
     """Sources on every row, pooling weights from out-of-fold logits (grouped folds)."""
     oof = out_of_fold_logits(x, labels, groups, prototypes, folds)
-    fitted = fit_weights(oof, labels, {"text:zero-shot": 14.3}, balanced=True)
+    fitted = fit_weights(oof, labels, dict(DEFAULT_WEIGHTS["text"]), balanced=True)
     weights = {view: dict(w) for view, w in DEFAULT_WEIGHTS.items()}
     weights["text"] = fitted
     weights["fused"] = {"image:zero-shot": DEFAULT_WEIGHTS["fused"]["image:zero-shot"],

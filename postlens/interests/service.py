@@ -30,7 +30,7 @@ from postlens.interests.aggregate import (
     recency_weights,
     top_interests,
 )
-from postlens.interests.model import InterestModel, PostContent, PostScores
+from postlens.interests.model import InterestModel, PostContent
 from postlens.interests.posts import load_posts
 from postlens.interests.space import TextSpace
 from postlens.interests.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
@@ -165,20 +165,17 @@ class InterestService:
         found = {p.id for p in posts}
         weights = np.array([w for i, w in zip(activity.post_ids, activity.weights,
                                               strict=True) if i in found])
-        n = len(model.taxonomy)
-        scores = model.score_posts([p.content for p in posts]) if posts else PostScores(
-            *(np.zeros((0, n)),) * 3)
-        profile = profile_of(scores, weights) if posts else None
+        scores = model.score_posts([p.content for p in posts])  # no posts: no rows
+        profile = profile_of(scores, weights)
         if activity.stated:
-            stated = np.zeros(n)
+            stated = np.zeros(len(model.taxonomy))
             stated[activity.stated] = 1.0 / len(activity.stated)
-            used = float(weights.sum()) if profile is not None else 0.0
-            profile = ((used * profile if profile is not None else 0.0)
-                       + STATED_WEIGHT * stated) / (used + STATED_WEIGHT)
+            used = float(weights.sum())
+            profile = stated if profile is None else (
+                (used * profile + STATED_WEIGHT * stated) / (used + STATED_WEIGHT))
         if profile is None:
             return []
-        image, text = ((profile_of(scores, weights, view) if posts else None)
-                       for view in ("image", "text"))
+        image, text = (profile_of(scores, weights, view) for view in ("image", "text"))
         out = []
         for interest in top_interests(profile, scores.fused, weights, k):
             category = model.taxonomy.categories[interest.index]
@@ -192,6 +189,16 @@ class InterestService:
                         "stated": interest.index in activity.stated,
                         "supporting_posts": [posts[j].id for j in interest.supporting]})
         return out
+
+
+def shipped_model(space: TextSpace, taxonomy: str = DEFAULT_TAXONOMY) -> InterestModel:
+    """A model with the sources shipped in the package for ``taxonomy`` (if any), and no
+    trained heads: what postlens does out of the box."""
+    model = InterestModel(load_taxonomy(taxonomy), space)
+    path = pretrained.shipped_path(model.taxonomy.name)
+    if path is not None:
+        load_pretrained(model, path)
+    return model
 
 
 def load_pretrained(model: InterestModel, path: Path) -> None:

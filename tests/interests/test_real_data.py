@@ -12,8 +12,7 @@ from postlens.evaluation import interest_runs, interests, movie_profiles, topics
 from postlens.ingest import open_source
 from postlens.ingest.pipeline import Ingestor
 from postlens.interests.model import InterestModel
-from postlens.interests.pretrained import shipped_path
-from postlens.interests.service import load_pretrained
+from postlens.interests.service import shipped_model
 from postlens.interests.space import TextSpace
 from postlens.interests.taxonomy import load_taxonomy
 from postlens.runtime.cache import ModelCache
@@ -50,8 +49,8 @@ def test_seed_003_protocol_on_instagram_accounts(instagram_db: Database,
     with instagram_db.transaction() as session:
         accounts, skipped, features = interests.load_accounts(session, model)
     assert len(accounts) == 18 and len(skipped) == 2
-    shipped = InterestModel(model.taxonomy, text_space)
-    load_pretrained(shipped, shipped_path("curlie-36"))
+    shipped = shipped_model(text_space)
+    assert shipped.pretrained  # the packaged sources were found and fit
     rows = _by_method([r.row() for r in interests.evaluate_accounts(model, features, accounts,
                                                                      shipped)])
     percent = {m: float(r[0].split("%")[0]) for m, r in rows.items()}
