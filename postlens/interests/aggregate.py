@@ -93,6 +93,8 @@ def top_interests(profile: np.ndarray, post_probabilities: np.ndarray,
     total = max(float(w[usable].sum()), 1e-12)
     interests = []
     for index in np.argsort(-profile, kind="stable")[:k]:
+        if profile[index] <= 0:  # no evidence at all (e.g. only stated interests): not listed
+            break
         order = np.argsort(-contributions[:, index], kind="stable")[:SUPPORT]
         interests.append(Interest(int(index), float(profile[index]),
                                   tuple(int(j) for j in order if contributions[j, index] > 0),
