@@ -1,12 +1,12 @@
 """Interests of texts on communities never seen, and of synthetic users made of real posts.
 
 Post level: folds grouped by community (subreddit), so every score is on communities the
-trained sources never saw. Three methods on the same folds: zero-shot (prompt prototypes,
-temperature fitted on the training folds), trained (centroids + logistic head, pooled) and
-combined (zero-shot + both, pooled); pooling weights come from inner grouped folds of the
-training part only. Users: a synthetic user is 20 held-out posts drawn from 1-3 interests plus
-noise posts from others; their profile (``interests.aggregate``) should rank the true
-interests in its top 5.
+trained sources never saw. Beside the label-frequency prior, three methods on the same folds:
+zero-shot (prompt prototypes, temperature fitted on the training folds), trained (centroids +
+logistic head, pooled) and combined (zero-shot + both, pooled); pooling weights come from
+inner grouped folds of the training part only. Users: a synthetic user is 20 held-out posts
+drawn from 1-3 interests plus noise posts from others; their profile
+(``interests.aggregate``) should rank the true interests in its top 5.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from postlens.interests.pretrained import (
     zero_shot_logits,
 )
 
+PRIOR = "prior: training folds' interest frequencies"
 METHODS = {"zero-shot": ("text:zero-shot",),
            "trained (centroids + head)": ("text:centroid", "text:head"),
            "combined": ("text:zero-shot", "text:centroid", "text:head")}
@@ -54,12 +55,14 @@ def evaluate_posts(x: np.ndarray, labels: np.ndarray, groups: np.ndarray,
                    prototypes: np.ndarray, folds: int = 5, inner_folds: int = 3
                    ) -> PostResults:
     k = len(prototypes)
-    out = PostResults(labels, {m: np.zeros((len(labels), k)) for m in METHODS})
+    out = PostResults(labels, {m: np.zeros((len(labels), k)) for m in (PRIOR, *METHODS)})
     splitter = GroupKFold(n_splits=min(folds, len(np.unique(groups))))
     for train, test in splitter.split(x, groups=groups):
         oof = out_of_fold_logits(x[train], labels[train], groups[train], prototypes,
                                  inner_folds)
         heads = fit_sources(x[train], labels[train], groups[train], prototypes)
+        frequencies = np.bincount(labels[train], minlength=k) / len(train)
+        out.probabilities[PRIOR][test] = frequencies
         test_logits = {"text:zero-shot": zero_shot_logits(x[test], prototypes)}
         test_logits |= {name: head.logits(x[test]) for name, head in heads.items()}
         for method, names in METHODS.items():

@@ -10,6 +10,7 @@ import pytest
 from postlens.config import Settings
 from postlens.errors import InvalidInput, MalformedRecord
 from postlens.evaluation.text_interests import (
+    PRIOR,
     evaluate_posts,
     ranking_metrics,
     synthetic_users,
@@ -143,9 +144,10 @@ def test_post_level_evaluation_and_synthetic_users(tmp_path: Path,
     results = evaluate_posts(x, corpus.y, corpus.group_array,
                              text_space.prototypes(taxonomy).astype(np.float64), folds=2,
                              inner_folds=2)
-    assert set(results.probabilities) == {"zero-shot", "trained (centroids + head)",
+    assert set(results.probabilities) == {PRIOR, "zero-shot", "trained (centroids + head)",
                                           "combined"}
     combined = ranking_metrics(results.probabilities["combined"], corpus.y)
+    assert combined["top1"] > ranking_metrics(results.probabilities[PRIOR], corpus.y)["top1"]
     assert combined["n"] == 24 and combined["top5"] >= combined["top1"] > 0.5
     users = synthetic_users(results.probabilities["combined"], corpus.y, n_users=20,
                             posts=4, noise=1)
