@@ -7,10 +7,12 @@ module plus one entry in :func:`builtin_factories`.
 from __future__ import annotations
 
 from postlens.config import Settings
+from postlens.faces.attributes import FaceAttributeModel
 from postlens.provenance.model import PlatformClassifier
 from postlens.runtime.cache import ModelCache, ModelFactory
 from postlens.text.minilm import MiniLMEncoder
 from postlens.vision.efficientnet import EfficientNetLite0
+from postlens.vision.face_detector import CenterFaceDetector
 
 IMAGE_ENCODERS = ("efficientnet-lite0",)
 TEXT_ENCODER = "all-minilm-l6-v2"
@@ -22,6 +24,8 @@ def builtin_factories(settings: Settings) -> dict[str, ModelFactory]:
         "efficientnet-lite0": lambda: EfficientNetLite0(cache, threads),
         "all-minilm-l6-v2": lambda: MiniLMEncoder(cache, threads),
         "platform": lambda: PlatformClassifier(cache, threads),
+        "centerface": lambda: CenterFaceDetector(cache, threads),
+        "face-attributes": lambda: FaceAttributeModel(cache, threads),
     }
 
 

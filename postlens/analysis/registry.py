@@ -7,20 +7,23 @@ Adding a task: write its module (a :class:`PictureTask` subclass) and add one en
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from postlens.analysis.analyzer import Analyzer
 from postlens.analysis.categories import CategoriesTask
 from postlens.analysis.container import ContainerTask
 from postlens.analysis.embedding import EmbeddingTask
+from postlens.analysis.faces import FacesTask
 from postlens.analysis.labels import LabelsTask
 from postlens.analysis.platform import PlatformTask
 from postlens.analysis.task import PictureTask, TaskFactory
 from postlens.config import Settings
 from postlens.errors import InvalidInput
+from postlens.faces.attributes import FaceAttributeModel
 from postlens.provenance.model import PlatformClassifier
 from postlens.runtime.cache import ModelCache
 from postlens.vision.encoders import ImageEncoder
+from postlens.vision.face_detector import CenterFaceDetector
 
 BUILTIN_TASKS: dict[str, TaskFactory] = {
     "embedding": lambda settings, models: EmbeddingTask(),
@@ -28,10 +31,23 @@ BUILTIN_TASKS: dict[str, TaskFactory] = {
     "categories": lambda settings, models: CategoriesTask(),
     "container": lambda settings, models: ContainerTask(),
     "platform": lambda settings, models: PlatformTask(_platform_model(models)),
+    "faces": lambda settings, models: FacesTask(
+        _typed(models, FACE_DETECTOR, CenterFaceDetector),
+        _typed(models, FACE_ATTRIBUTES, FaceAttributeModel), min_face=settings.face_min_size),
 }
 # What every stored analysis holds: recommendations and interests read these.
 STORED_TASKS = ("embedding", "labels", "categories")
 PLATFORM_MODEL = "platform"
+FACE_DETECTOR = "centerface"
+FACE_ATTRIBUTES = "face-attributes"
+M = TypeVar("M")
+
+
+def _typed(models: ModelCache, name: str, kind: type[M]) -> M:
+    model = models.get(name)
+    if not isinstance(model, kind):
+        raise InvalidInput(f"model {name!r} is not a {kind.__name__}")
+    return model
 
 
 def _platform_model(models: ModelCache) -> PlatformClassifier:

@@ -161,9 +161,43 @@ def evaluate_provenance(
                       body)
 
 
+def evaluate_faces(
+    dataset: Annotated[Path, typer.Option(help="A folder in CelebA's format.")] = Path(
+        "../shared/data/celeba-faces"),
+    baseline: Annotated[bool, typer.Option(
+        help="Also fit the linear-probe baseline (5-fold, on these faces).")] = True,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="One object keyed by CelebA attribute name.")] = False,
+    write: WriteOption = None,
+) -> None:
+    """Face attributes (eyewear, hat, beard...) on faces the served heads never saw."""
+    from postlens.evaluation.faces import evaluate_faces as run
+    from postlens.evaluation.faces import faces_report
+    from postlens.evaluation.report import write_section
+    from postlens.faces.attributes import FaceAttributeModel
+    from postlens.vision.efficientnet import EfficientNetLite0
+    from postlens.vision.face_detector import CenterFaceDetector
+
+    core = build_core()
+    with reported_errors():
+        detector, heads = core.models.get("centerface"), core.models.get("face-attributes")
+        encoder = core.models.get("efficientnet-lite0") if baseline else None
+        assert isinstance(detector, CenterFaceDetector) and isinstance(heads, FaceAttributeModel)
+        assert encoder is None or isinstance(encoder, EfficientNetLite0)
+        result = run(dataset, detector, heads, encoder)
+    if as_json:
+        echo_json(result["attributes"])
+        return
+    body = faces_report(result)
+    typer.echo(body)
+    if write is not None:
+        write_section(write, "faces", "Face attributes: CelebA faces not trained on", body)
+
+
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Offline evaluation on real data sets.", no_args_is_help=True)
     group.command("recommend")(evaluate_recommend)
     group.command("interests")(evaluate_interests)
     group.command("provenance")(evaluate_provenance)
+    group.command("faces")(evaluate_faces)
     app.add_typer(group, name="evaluate")

@@ -26,8 +26,8 @@ def jpeg(**save: object) -> bytes:
 def test_a_task_brings_what_it_needs_first(settings: Settings, models: ModelCache) -> None:
     names = [t.name for t in build_tasks(["categories"], settings, models)]
     assert names == ["labels", "categories"]
-    with pytest.raises(InvalidInput, match="unknown analysis task 'faces'; available:"):
-        build_tasks(["faces"], settings, models)
+    with pytest.raises(InvalidInput, match="unknown analysis task 'tattoos'; available:"):
+        build_tasks(["tattoos"], settings, models)
 
 
 def test_only_the_asked_tasks_run_and_the_encoder_only_when_needed(

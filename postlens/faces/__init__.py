@@ -1,0 +1,1 @@
+"""Faces: what a face wears (attribute heads fine-tuned on CelebA), never who it is."""

@@ -1,0 +1,156 @@
+"""The face-attribute heads, served with ONNX Runtime.
+
+The package ships the fine-tuned weights (``face-attributes.npz`` beside this module: the
+trained top of :mod:`postlens.faces.network` in float16, the attribute names and a
+fingerprint of every face it was trained on, so that an evaluation can leave those out).
+``postlens train-faces DIR`` writes a retrained file into the model cache, which is then
+preferred. Either is exported once to ONNX in the model cache (torch is needed for that one
+export only) and verified by checksum on every load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from postlens.errors import InvalidInput, ModelError
+from postlens.faces.network import INPUT_SIZE, PIXEL_MEAN, PIXEL_STD
+from postlens.fileio import atomic_path
+from postlens.runtime.base import InferenceModel, ModelSession
+from postlens.runtime.onnx import ONNX_OPSET, cpu_session, ensure_onnx
+
+# What products target, and the CelebA head each is read from (True: the head's opposite).
+TARGET_HEADS: dict[str, tuple[str, bool]] = {
+    "eyewear": ("Eyeglasses", False), "hat": ("Wearing_Hat", False),
+    "beard": ("No_Beard", True), "goatee": ("Goatee", False), "mustache": ("Mustache", False),
+    "stubble": ("5_o_Clock_Shadow", False), "sideburns": ("Sideburns", False),
+    "earrings": ("Wearing_Earrings", False), "necklace": ("Wearing_Necklace", False),
+    "necktie": ("Wearing_Necktie", False), "lipstick": ("Wearing_Lipstick", False),
+    "makeup": ("Heavy_Makeup", False), "bald": ("Bald", False),
+}
+FACE_TARGETS = tuple(TARGET_HEADS)
+CELEBA_HEADS = [head for head, _ in TARGET_HEADS.values()]
+SHIPPED = Path(__file__).with_name("face-attributes.npz")
+RETRAINED_NAME = "face-attributes.npz"
+META_KEY = "__postlens__"
+
+
+def weights_file(model_dir: Path) -> Path:
+    retrained = model_dir / RETRAINED_NAME
+    return retrained if retrained.is_file() else SHIPPED
+
+
+def fingerprint(data: bytes) -> str:
+    """How a training face is remembered: 16 hex digits of its file's sha256."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class AttributeWeights:
+    attributes: list[str]
+    state: dict[str, np.ndarray]
+    trained_on: frozenset[str]  # fingerprints of the training pictures
+    info: dict[str, object]
+
+
+def save_weights(path: Path, weights: AttributeWeights) -> None:
+    meta = {"attributes": weights.attributes, "trained_on": sorted(weights.trained_on),
+            "info": weights.info}
+    arrays = dict(weights.state)
+    arrays[META_KEY] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    with atomic_path(path, suffix=".npz.tmp") as tmp, open(tmp, "wb") as handle:
+        np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
+
+
+def load_weights(path: Path) -> AttributeWeights:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+        meta = json.loads(arrays.pop(META_KEY).tobytes().decode())
+        return AttributeWeights(list(meta["attributes"]), arrays,
+                                frozenset(meta["trained_on"]), dict(meta.get("info", {})))
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"{path} is not a postlens face-attribute file: {exc}") from exc
+
+
+def export_onnx(weights_path: Path, target: str) -> None:
+    import warnings
+
+    import torch
+
+    from postlens.faces.network import FROZEN_BLOCKS, build, load_top_state
+
+    weights = load_weights(weights_path)
+    trunk, top = build(len(weights.attributes),
+                       frozen=int(str(weights.info.get("frozen_blocks", FROZEN_BLOCKS))))
+    try:
+        load_top_state(top, weights.state)
+    except ValueError as exc:
+        raise ModelError(f"{weights_path}: {exc}") from exc
+    model = torch.nn.Sequential(trunk, top).eval()
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (torch.zeros(1, 3, INPUT_SIZE, INPUT_SIZE),), target,
+                          input_names=["pixels"], output_names=["logits"],
+                          dynamic_axes={"pixels": {0: "batch"}, "logits": {0: "batch"}},
+                          opset_version=ONNX_OPSET, dynamo=False)
+
+
+def as_targets(probabilities: np.ndarray, heads: list[str]) -> list[dict[str, float]]:
+    """Head probabilities (n, heads) -> per face, each product target's probability."""
+    out = []
+    for row in probabilities:
+        values = {}
+        for target, (head, opposite) in TARGET_HEADS.items():
+            if head in heads:
+                p = float(row[heads.index(head)])
+                values[target] = round(1.0 - p if opposite else p, 4)
+        out.append(values)
+    return out
+
+
+class FaceAttributeModel(InferenceModel[np.ndarray, np.ndarray]):
+    """(n, 160, 160, 3) uint8 aligned crops in, (n, attributes) probabilities out."""
+
+    name = "face-attributes"
+    _session: ModelSession
+
+    def __init__(self, cache_dir: Path, threads: int = 0) -> None:
+        super().__init__(cache_dir, threads)
+        self.path = weights_file(cache_dir)
+        self.weights = load_weights(self.path) if self.path.is_file() else None
+        self.version = "retrained" if self.path != SHIPPED else "shipped"
+
+    @property
+    def attributes(self) -> list[str]:
+        return self.require().attributes
+
+    def require(self) -> AttributeWeights:
+        if self.weights is None:
+            raise ModelError(f"no face-attribute weights at {self.path}; run "
+                             f"`postlens train-faces DIR`")
+        return self.weights
+
+    def _check(self, inputs: np.ndarray) -> None:
+        if inputs.ndim != 4 or inputs.shape[1:] != (INPUT_SIZE, INPUT_SIZE, 3):
+            raise InvalidInput(f"expected (n, {INPUT_SIZE}, {INPUT_SIZE}, 3) face crops, got "
+                               f"shape {inputs.shape}")
+
+    def _load(self) -> None:
+        self.require()
+        onnx_path = ensure_onnx(self.cache_dir, "face-attributes", self.path,
+                                lambda target: export_onnx(self.path, target))
+        self._session = cpu_session(onnx_path, self.threads)
+
+    def _predict(self, inputs: np.ndarray) -> np.ndarray:
+        n = len(self.require().attributes)
+        if len(inputs) == 0:
+            return np.zeros((0, n), dtype=np.float32)
+        pixels = (inputs.astype(np.float32) - PIXEL_MEAN) / PIXEL_STD
+        batch = np.ascontiguousarray(pixels.transpose(0, 3, 1, 2))
+        (logits,) = self._session.run(["logits"], {"pixels": batch})
+        return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float32)

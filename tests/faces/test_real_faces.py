@@ -1,0 +1,37 @@
+"""The shipped attribute heads on CelebA faces they were not trained on (real data)."""
+
+from __future__ import annotations
+
+import pytest
+
+from postlens.core import Postlens
+from postlens.faces.attributes import FaceAttributeModel, fingerprint
+from postlens.faces.celeba import read_celeba
+from postlens.products.service import PRODUCT_TASKS
+from tests.conftest import shared_dataset
+
+pytestmark = [pytest.mark.realdata, pytest.mark.slow]
+
+
+def test_faces_wearing_a_hat_get_a_hat_product_first(core: Postlens) -> None:
+    faces = read_celeba(shared_dataset("celeba-faces"))
+    heads = core.models.get("face-attributes")
+    assert isinstance(heads, FaceAttributeModel)
+    trained = heads.require().trained_on
+    hat = faces.column("Wearing_Hat")
+    unseen = [i for i in range(len(faces.files))
+              if fingerprint(faces.path(i).read_bytes()) not in trained]
+    with_hat = [i for i in unseen if hat[i]][:20]
+    without = [i for i in unseen if not hat[i]][:40]
+    assert len(with_hat) >= 10, "the shipped heads were trained on almost every hat face"
+    analyzer = core.analyzer_for(PRODUCT_TASKS)
+
+    def first_is_a_hat(index: int) -> bool:
+        analysis = analyzer.analyze_one(faces.files[index], faces.path(index).read_bytes())
+        products = core.products.for_analysis(analysis, None, 3)["products"]
+        return bool(products) and "hat" in products[0]["target_attributes"]
+
+    hits = sum(first_is_a_hat(i) for i in with_hat)
+    false = sum(first_is_a_hat(i) for i in without)
+    assert hits >= 0.75 * len(with_hat), (hits, len(with_hat))
+    assert false <= 0.1 * len(without), (false, len(without))
