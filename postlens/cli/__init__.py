@@ -7,11 +7,20 @@ import logging
 
 import typer
 
-from postlens.cli import admin, evaluate, interests, pictures, provenance, recommend, serve
+from postlens.cli import (
+    admin,
+    evaluate,
+    interests,
+    pictures,
+    products,
+    provenance,
+    recommend,
+    serve,
+)
 
 app = typer.Typer(help="Understand social-media pictures and recommend from them.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
-for group in (pictures, recommend, interests, provenance, evaluate, serve, admin):
+for group in (pictures, recommend, interests, provenance, products, evaluate, serve, admin):
     group.register(app)
 
 

@@ -116,6 +116,9 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         table.add_row(key, str(value))
     for source_name, count in numbers["posts_by_source"].items():
         table.add_row(f"posts from {source_name}", str(count))
+    for faces, count in numbers["pictures_by_faces"].items():
+        table.add_row(f"pictures with {faces} face(s)" if faces != "not analysed"
+                      else "pictures not analysed for faces", str(count))
     for platform, count in numbers["pictures_by_platform"].items():
         table.add_row(f"pictures from {platform}", str(count))
     Console().print(table)

@@ -16,7 +16,8 @@ from scipy.stats import norm
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from postlens.store.schema import Feedback, Recommendation
+from postlens.products.ads import AD_ARMS, AD_EXPERIMENT
+from postlens.store.schema import AdImpression, Feedback, Recommendation
 
 
 def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:
@@ -68,6 +69,10 @@ name_map = {"ctr": "clicks", "like_rate": "likes"}
 
 def experiment_report(session: Session, experiment: str, arms: Sequence[str] | None = None
                       ) -> list[dict[str, Any]]:
+    """Per arm of a feed experiment, or of the ads experiment (``ads``: clicks on ads shown,
+    dismissals counted as dislikes)."""
+    if experiment == AD_EXPERIMENT:
+        return ad_report(session, arms)
     impressions = dict(session.execute(
         select(Recommendation.arm, func.count()).where(Recommendation.experiment == experiment)
         .group_by(Recommendation.arm)).all())
@@ -80,6 +85,20 @@ def experiment_report(session: Session, experiment: str, arms: Sequence[str] | N
     names = list(arms) if arms else sorted(a for a in impressions if a is not None)
     reports = [ArmReport(arm, impressions.get(arm, 0), counts.get((arm, "click"), 0),
                          counts.get((arm, "like"), 0), counts.get((arm, "dislike"), 0))
+               for arm in names]
+    control = reports[0] if reports else None
+    return [r.rates(control) for r in reports]
+
+
+def ad_report(session: Session, arms: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(AdImpression.arm, func.count(), func.count(AdImpression.clicked_at),
+               func.count(AdImpression.dismissed_at))
+        .where(AdImpression.experiment == AD_EXPERIMENT).group_by(AdImpression.arm)).all()
+    counts = {str(arm): (int(n), int(c), int(d)) for arm, n, c, d in rows if arm is not None}
+    names = list(arms) if arms else [a for a in AD_ARMS if a in counts] + sorted(
+        a for a in counts if a not in AD_ARMS)
+    reports = [ArmReport(arm, *counts.get(arm, (0, 0, 0))[:2], 0, counts.get(arm, (0, 0, 0))[2])
                for arm in names]
     control = reports[0] if reports else None
     return [r.rates(control) for r in reports]

@@ -16,7 +16,16 @@ from postlens.core import Postlens
 from postlens.service.deps import SESSION_COOKIE
 from postlens.service.errors import ERROR_RESPONSES, install_error_handlers
 from postlens.service.middleware import BoundedBody, SameOrigin, SecurityHeaders
-from postlens.service.routes import analyses, feedback, health, interests, pages, posts, users
+from postlens.service.routes import (
+    analyses,
+    feedback,
+    health,
+    interests,
+    pages,
+    posts,
+    products,
+    users,
+)
 from postlens.service.state import AppState
 
 
@@ -34,7 +43,7 @@ def create_app(core: Postlens | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=str(package.joinpath("templates")))
     app.mount("/static", StaticFiles(directory=str(package.joinpath("static"))), name="static")
     app.mount("/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
-    for module in (health, analyses, interests, posts, users, feedback, pages):
+    for module in (health, analyses, interests, posts, users, feedback, products, pages):
         app.include_router(module.router)
     install_error_handlers(app)
 

@@ -57,6 +57,31 @@ def platform_public(body: dict[str, Any] | None) -> PlatformPublic | None:
                           sentence=sentence(body["name"], float(body["confidence"])))
 
 
+class FacePublic(BaseModel):
+    box: list[float] = Field(description="x1, y1, x2, y2 in the picture's pixels.")
+    score: float = Field(description="The detector's confidence.")
+    landmarks: list[list[float]] = Field(description="Eyes, nose, mouth corners (x, y).")
+    attributes: dict[str, float] = Field(
+        description="Probability of each attribute products target (hat, eyewear, beard...).")
+
+
+class ProductPublic(BaseModel):
+    id: int
+    sku: str
+    name: str
+    category: str
+    description: str
+    price: float | None
+    currency: str | None
+    picture: str | None
+    tags: list[str]
+    target_attributes: list[str]
+    target_interests: dict[str, float]
+    score: float | None = None
+    reasons: list[str] = Field(default_factory=list, description="Why it is recommended.")
+    impression_id: int | None = Field(None, description="For ads: send reactions with it.")
+
+
 class PostPublic(BaseModel):
     id: int
     caption: str | None
@@ -71,6 +96,8 @@ class PostPublic(BaseModel):
     detected_platform: PlatformPublic | None = Field(
         default=None, description="The platform the picture file was downloaded from, as "
                                   "detected (`platform` is where the post was imported from).")
+    faces: list[FacePublic] | None = Field(
+        default=None, description="Faces found and what they wear (None: not analysed).")
 
     visibility: Literal["private", "followers", "public"] = "public"
 
@@ -129,6 +156,10 @@ class ProfileInterest(InterestScore):
 
 class AnalysisPublic(BaseModel):
     post_id: int
+    faces: list[FacePublic] = Field(default_factory=list)
+    products: list[ProductPublic] = Field(
+        default_factory=list, description="Products for what the picture shows (see "
+                                          "POST /api/products/recommendations).")
     sha256: str
     width: int
     height: int
@@ -186,7 +217,9 @@ def post_public(post: Post, analysis: Analysis | None = None) -> PostPublic:
         if analysis else [],
         categories=[CategoryScore(**c) for c in (analysis.categories or [])] if analysis else [],
         detected_platform=platform_public((analysis.results or {}).get("platform"))
-        if analysis else None)
+        if analysis else None,
+        faces=None if analysis is None or "faces" not in (analysis.results or {})
+        else [FacePublic(**f) for f in analysis.results["faces"]])
 
 
 def json_response(body: BaseModel | list[Any], status_code: int = 200) -> Response:

@@ -221,3 +221,45 @@ class InterestProfile(Base):
     interests: Mapped[list[Any]] = mapped_column(default=list)
     n_posts: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Product(Base):
+    """A catalogue item that can be recommended for a picture or shown as an ad."""
+
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(120), unique=True)  # the catalogue's own id
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(80), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    price: Mapped[float | None] = mapped_column(Float)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    picture: Mapped[str | None] = mapped_column(String(500))  # a URL or a served file name
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    target_attributes: Mapped[list[Any]] = mapped_column(default=list)  # face attributes
+    target_interests: Mapped[dict[str, Any]] = mapped_column(default=dict)  # id -> weight
+    source: Mapped[str] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AdImpression(Base):
+    """One ad shown to one user (frequency capping, clicks and A/B reports read these)."""
+
+    __tablename__ = "ad_impressions"
+    __table_args__ = (Index("ix_ad_impressions_user_time", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(36), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"),
+                                            index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[str] = mapped_column(String(300))
+    experiment: Mapped[str | None] = mapped_column(String(80))
+    arm: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    clicked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    dismissed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

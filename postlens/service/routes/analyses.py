@@ -14,7 +14,9 @@ from postlens.service.deps import SessionDep, StateDep, Uploader
 from postlens.service.schemas import (
     AnalysisPublic,
     CategoryScore,
+    FacePublic,
     InterestScore,
+    ProductPublic,
     Scored,
     items,
     platform_public,
@@ -55,8 +57,13 @@ def _analyse(state: AppState, session: Session, user: User, data: bytes,
     result = stored.analysis
     insights = state.core.insights(stored.post_id, PostContent(
         caption=caption, labels=result.labels, embedding=result.embedding))
+    faces = result.public.get("faces") or []
+    products = state.core.products.for_picture(faces, insights.interests) if "faces" in \
+        result.public else []
     return AnalysisPublic(
-        post_id=stored.post_id, sha256=result.sha256, width=result.width, height=result.height,
+        post_id=stored.post_id, faces=[FacePublic(**f) for f in faces],
+        products=[ProductPublic(**p) for p in products], sha256=result.sha256,
+        width=result.width, height=result.height,
         format=result.format,
         labels=[Scored(label=x["label"], score=x["score"]) for x in result.labels],
         categories=[CategoryScore(**c) for c in result.categories],

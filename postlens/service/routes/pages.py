@@ -58,8 +58,11 @@ def post_page(post_id: PostId, request: Request, session: SessionDep, state: Sta
     post = posts_by_id(session, [post_id])[post_id]
     insights = state.core.post_insights(post_id)
     similar = items(session, insights.similar_ids, insights.similar_scores)
+    faces = [f.model_dump() for f in post.faces or []]
+    products = state.core.products.for_picture(faces, insights.interests, k=4)
+    size = (stored.picture.width, stored.picture.height) if stored.picture else (1, 1)
     return render(request, "post.html", user, post=post, similar=similar,
-                  interests=insights.interests,
+                  interests=insights.interests, products=products, size=size,
                   own=user is not None and stored.author_id == user.id)
 
 
@@ -102,7 +105,8 @@ def my_page(request: Request, session: SessionDep, state: StateDep,
         return RedirectResponse("/login", status_code=303)
     feed = feed_public(session, state.core.recommend(user.id, limit=12), state.posts)
     interests = state.core.profile(user.id)["interests"]
-    return render(request, "me.html", user, feed=feed.items, interests=interests)
+    ads = state.core.ads.ads(user.id, k=3)["ads"]
+    return render(request, "me.html", user, feed=feed.items, interests=interests, ads=ads)
 
 
 @router.get("/overview", response_class=HTMLResponse)

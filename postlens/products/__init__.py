@@ -1,0 +1,1 @@
+"""Products: the catalogue, products for a picture and ads for a user."""
