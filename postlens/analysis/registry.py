@@ -7,7 +7,7 @@ Adding a task: write its module (a :class:`PictureTask` subclass) and add one en
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 from postlens.analysis.analyzer import Analyzer
 from postlens.analysis.categories import CategoriesTask
@@ -30,31 +30,17 @@ BUILTIN_TASKS: dict[str, TaskFactory] = {
     "labels": lambda settings, models: LabelsTask(settings.top_k_labels),
     "categories": lambda settings, models: CategoriesTask(),
     "container": lambda settings, models: ContainerTask(),
-    "platform": lambda settings, models: PlatformTask(_platform_model(models)),
+    "platform": lambda settings, models: PlatformTask(
+        models.get_as(PLATFORM_MODEL, PlatformClassifier)),
     "faces": lambda settings, models: FacesTask(
-        _typed(models, FACE_DETECTOR, CenterFaceDetector),
-        _typed(models, FACE_ATTRIBUTES, FaceAttributeModel), min_face=settings.face_min_size),
+        models.get_as(FACE_DETECTOR, CenterFaceDetector),
+        models.get_as(FACE_ATTRIBUTES, FaceAttributeModel), min_face=settings.face_min_size),
 }
 # What every stored analysis holds: recommendations and interests read these.
 STORED_TASKS = ("embedding", "labels", "categories")
 PLATFORM_MODEL = "platform"
 FACE_DETECTOR = "centerface"
 FACE_ATTRIBUTES = "face-attributes"
-M = TypeVar("M")
-
-
-def _typed(models: ModelCache, name: str, kind: type[M]) -> M:
-    model = models.get(name)
-    if not isinstance(model, kind):
-        raise InvalidInput(f"model {name!r} is not a {kind.__name__}")
-    return model
-
-
-def _platform_model(models: ModelCache) -> PlatformClassifier:
-    model = models.get(PLATFORM_MODEL)
-    if not isinstance(model, PlatformClassifier):
-        raise InvalidInput(f"model {PLATFORM_MODEL!r} is not a platform classifier")
-    return model
 
 
 def available_tasks() -> list[str]:

@@ -171,6 +171,7 @@ def evaluate_faces(
     write: WriteOption = None,
 ) -> None:
     """Face attributes (eyewear, hat, beard...) on faces the served heads never saw."""
+    from postlens.analysis.registry import FACE_ATTRIBUTES, FACE_DETECTOR
     from postlens.evaluation.faces import evaluate_faces as run
     from postlens.evaluation.faces import faces_report
     from postlens.evaluation.report import write_section
@@ -180,10 +181,10 @@ def evaluate_faces(
 
     core = build_core()
     with reported_errors():
-        detector, heads = core.models.get("centerface"), core.models.get("face-attributes")
-        encoder = core.models.get("efficientnet-lite0") if baseline else None
-        assert isinstance(detector, CenterFaceDetector) and isinstance(heads, FaceAttributeModel)
-        assert encoder is None or isinstance(encoder, EfficientNetLite0)
+        detector = core.models.get_as(FACE_DETECTOR, CenterFaceDetector)
+        heads = core.models.get_as(FACE_ATTRIBUTES, FaceAttributeModel)
+        encoder = core.models.get_as(EfficientNetLite0.name, EfficientNetLite0) \
+            if baseline else None
         result = run(dataset, detector, heads, encoder)
     if as_json:
         echo_json(result["attributes"])

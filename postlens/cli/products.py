@@ -119,14 +119,14 @@ def train_faces(
     as_json: JsonOption = False,
 ) -> None:
     """Fine-tune the face-attribute heads (hat, eyewear, beard...) on CelebA-format faces."""
+    from postlens.analysis.registry import FACE_DETECTOR
     from postlens.faces.attributes import RETRAINED_NAME
     from postlens.faces.retrain import train_faces as train
     from postlens.vision.face_detector import CenterFaceDetector
 
     core = build_core()
     with reported_errors():
-        detector = core.models.get("centerface")
-        assert isinstance(detector, CenterFaceDetector)
+        detector = core.models.get_as(FACE_DETECTOR, CenterFaceDetector)
         summary = train(dataset, output or core.settings.model_dir / RETRAINED_NAME, detector,
                         holdout, epochs, first=first, jittered=jittered)
     if as_json:

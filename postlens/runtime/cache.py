@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from postlens.errors import InvalidInput
 from postlens.runtime.base import InferenceModel
@@ -17,6 +17,7 @@ from postlens.runtime.base import InferenceModel
 log = logging.getLogger(__name__)
 
 ModelFactory = Callable[[], InferenceModel[Any, Any]]
+M = TypeVar("M")
 
 
 class ModelCache:
@@ -39,6 +40,13 @@ class ModelCache:
                 self._models[name] = self.factories[name]()
                 self._start_reaper()
             return self._models[name]
+
+    def get_as(self, name: str, kind: type[M]) -> M:
+        """:meth:`get`, checked to be a ``kind`` (a model named in the settings may not be)."""
+        model = self.get(name)
+        if not isinstance(model, kind):
+            raise InvalidInput(f"model {name!r} is not a {kind.__name__}")
+        return model
 
     def put(self, name: str, model: InferenceModel[Any, Any]) -> None:
         """Share an already built model under ``name`` (tests share one across cores)."""

@@ -117,3 +117,10 @@ def test_cache_builds_each_model_once_and_reaps_idle_ones(tmp_path: Path) -> Non
     cache.close()
     with pytest.raises(InvalidInput, match="unknown model 'nope'; available: doubler"):
         cache.get("nope")
+
+
+def test_get_as_checks_the_kind_of_model(tmp_path: Path) -> None:
+    cache = ModelCache({"doubler": lambda: Doubler(tmp_path)})
+    assert isinstance(cache.get_as("doubler", Doubler), Doubler)
+    with pytest.raises(InvalidInput, match="model 'doubler' is not a ModelCache"):
+        cache.get_as("doubler", ModelCache)
