@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from postlens.analysis.picture import PictureAnalysis
 from postlens.errors import InvalidInput
@@ -123,12 +124,16 @@ class ProductService:
         return {"faces": faces, "interests": interests,
                 "products": self.for_picture(faces, interests, k)}
 
-    def describe(self, matches: list[Match]) -> list[dict[str, Any]]:
+    def describe(self, matches: list[Match], session: Session | None = None
+                 ) -> list[dict[str, Any]]:
+        """The matched products as JSON, best first (in ``session`` when one is open)."""
         if not matches:
             return []
-        with self.db.reader() as session:
-            found = {p.id: p for p in session.scalars(
-                select(Product).where(Product.id.in_([m.product_id for m in matches])))}
+        if session is None:
+            with self.db.reader() as reader:
+                return self.describe(matches, reader)
+        found = {p.id: p for p in session.scalars(
+            select(Product).where(Product.id.in_([m.product_id for m in matches])))}
         return [{**product_json(found[m.product_id]), "score": m.score, "reasons": m.reasons}
                 for m in matches if m.product_id in found]
 

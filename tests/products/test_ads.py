@@ -107,3 +107,12 @@ def test_a_user_whose_pictures_show_a_face_gets_face_products(core: Postlens) ->
         shares, pictures = core.ads.face_shares(session, user.id)
     assert pictures == 1
     assert shares[FACE_TARGETS.index("hat")] == 0.0
+
+
+def test_excluded_categories_are_never_shown(core: Postlens) -> None:
+    with core.db.transaction() as session:
+        user = create_user(session, "nopets", interests=["pets", "cooking"])
+        user.attributes = {**user.attributes, "ad_exclusions": ["pets"]}
+        user_id = user.id
+    shown = core.ads.ads(user_id, k=5)["ads"]
+    assert shown and all(a["category"] != "pets" for a in shown)
