@@ -30,6 +30,8 @@ from postlens.store.schema import Product
 
 PRODUCT_TASKS = ["embedding", "labels", "categories", "faces"]  # what for_analysis reads
 RELOAD_SECONDS = 60.0
+DERIVED_INTERESTS = 3  # a product's top interests kept when derived from its text
+MIN_DERIVED_SCORE = 0.1
 DEFAULT_SOURCE = "default"
 
 
@@ -44,8 +46,6 @@ class ProductService:
     # --- the catalogue ------------------------------------------------------------------
     def interests_of_texts(self, texts: list[str]) -> list[dict[str, float]]:
         """Each product text's top interests (probability >= 0.1, at most 3)."""
-        from postlens.products.store import DERIVED_INTERESTS, MIN_DERIVED_SCORE
-
         model = self.interests.model()
         scores = model.score_posts([PostContent(caption=text) for text in texts])
         out = []

@@ -19,8 +19,7 @@ from postlens.products.catalogue import ProductRecord
 from postlens.store.schema import Product
 
 InterestsOfTexts = Callable[[list[str]], list[dict[str, float]]]
-DERIVED_INTERESTS = 3  # the product's top interests kept when derived from its text
-MIN_DERIVED_SCORE = 0.1
+LOOKUP_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -33,20 +32,22 @@ class ImportReport:
 def import_products(session: Session, records: Sequence[ProductRecord], source: str,
                     interests_of: InterestsOfTexts | None = None) -> ImportReport:
     """Add or update ``records`` (matched by sku) in the caller's transaction."""
-    derive = [r for r in records if not r.target_interests]
-    derived = interests_of([r.text for r in derive]) if interests_of and derive else []
-    targets = {id(r): {i: 1.0 for i in r.target_interests} for r in records}
-    for record, found in zip(derive, derived, strict=False):
-        targets[id(record)] = found
-    existing = {p.sku: p for p in session.scalars(
-        select(Product).where(Product.sku.in_([r.sku for r in records])))}
+    texts = [r.text for r in records if not r.target_interests]
+    derived = iter(interests_of(texts) if interests_of and texts else [])
+    existing: dict[str, Product] = {}
+    skus = [r.sku for r in records]
+    for start in range(0, len(skus), LOOKUP_CHUNK):  # bounded IN lists (SQLite's limit)
+        existing.update((p.sku, p) for p in session.scalars(
+            select(Product).where(Product.sku.in_(skus[start:start + LOOKUP_CHUNK]))))
     added = updated = 0
     for record in records:
+        given = {i: 1.0 for i in record.target_interests}
         fields = {"name": record.name, "category": record.category,
                   "description": record.description, "price": record.price,
                   "currency": record.currency, "picture": record.picture, "tags": record.tags,
                   "target_attributes": record.target_attributes,
-                  "target_interests": targets[id(record)], "source": source, "active": True}
+                  "target_interests": given or next(derived, {}), "source": source,
+                  "active": True}
         product = existing.get(record.sku)
         if product is None:
             session.add(Product(sku=record.sku, **fields))

@@ -96,3 +96,17 @@ def test_hm_sample_imports_with_face_targets(core: Postlens) -> None:
     hats = [r for r in records if "hat" in r.target_attributes]
     assert hats and all(r.category in ("Hat/beanie", "Hat/brim", "Cap/peaked") for r in hats)
     assert sum(r.picture is not None for r in records) == 100
+
+
+def test_large_imports_update_by_sku_across_lookup_chunks(core: Postlens) -> None:
+    from postlens.products.catalogue import ProductRecord
+    from postlens.products.store import LOOKUP_CHUNK, import_products
+
+    records = [ProductRecord(sku=f"s{n}", name=f"P{n}", target_interests=["golf"])
+               for n in range(2 * LOOKUP_CHUNK + 5)]
+    with core.db.transaction() as session:
+        first = import_products(session, records, "big")
+    with core.db.transaction() as session:
+        again = import_products(session, records, "big")
+    assert (first.added, again.added, again.updated) == (len(records), 0, len(records))
+    assert count(core) == len(records)
