@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFont
 
 from postlens.fileio import atomic_write_bytes
+from postlens.vision.images import load_image
 
 MAX_SIDE = 1280
 
@@ -31,10 +32,12 @@ def relative_target(source: Path, roots: Sequence[Path], out: Path) -> Path:
 
 def titled_picture(data: bytes, faces: Sequence[dict[str, Any]],
                    products: Sequence[dict[str, Any]]) -> Image.Image:
-    image = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")
-    scale = min(1.0, MAX_SIDE / max(image.size))
-    if scale < 1.0:
-        image = image.resize((round(image.width * scale), round(image.height * scale)))
+    # The project's checked decoder (limits, EXIF orientation, reduced decoding of big JPEGs)
+    loaded = load_image(data, draft_size=MAX_SIDE)
+    image = loaded.image
+    if max(image.size) > MAX_SIDE:
+        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BILINEAR)
+    scale = image.width / loaded.width  # face boxes are in the original's pixels
     draw = ImageDraw.Draw(image)
     line = max(2, round(max(image.size) / 300))
     for face in faces:
