@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from postlens.errors import InvalidInput, ModelError
-from postlens.faces.network import INPUT_SIZE, PIXEL_MEAN, PIXEL_STD
+from postlens.faces.network import INPUT_SIZE, network_input
 from postlens.fileio import atomic_path
 from postlens.runtime.base import InferenceModel, ModelSession
 from postlens.runtime.onnx import ONNX_OPSET, cpu_session, ensure_onnx
@@ -150,7 +150,5 @@ class FaceAttributeModel(InferenceModel[np.ndarray, np.ndarray]):
         n = len(self.require().attributes)
         if len(inputs) == 0:
             return np.zeros((0, n), dtype=np.float32)
-        pixels = (inputs.astype(np.float32) - PIXEL_MEAN) / PIXEL_STD
-        batch = np.ascontiguousarray(pixels.transpose(0, 3, 1, 2))
-        (logits,) = self._session.run(["logits"], {"pixels": batch})
+        (logits,) = self._session.run(["logits"], {"pixels": network_input(inputs)})
         return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float32)

@@ -22,6 +22,13 @@ PIXEL_MEAN = 127.0
 PIXEL_STD = 128.0
 
 
+def network_input(crops: np.ndarray) -> np.ndarray:
+    """(n, S, S, 3) uint8 crops -> the (n, 3, S, S) float32 input, for training and serving
+    alike."""
+    pixels = (crops.astype(np.float32) - PIXEL_MEAN) / PIXEL_STD
+    return np.ascontiguousarray(pixels.transpose(0, 3, 1, 2))
+
+
 def build(attributes: int, dropout: float = 0.0, frozen: int = FROZEN_BLOCKS) -> Any:
     """(trunk, top): the frozen ImageNet trunk and the trainable top with ``attributes``
     logits. Both are torch modules; ``top(trunk(pixels))`` are the logits."""

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from postlens.faces.network import PIXEL_MEAN, PIXEL_STD, build, top_state
+from postlens.faces.network import build, network_input, top_state
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,7 @@ def to_tensor_batch(crops: np.ndarray) -> Any:
     """(n, S, S, 3) uint8 crops -> the network's (n, 3, S, S) float input."""
     import torch
 
-    pixels = (crops.astype(np.float32) - PIXEL_MEAN) / PIXEL_STD
-    return torch.from_numpy(np.ascontiguousarray(pixels.transpose(0, 3, 1, 2)))
+    return torch.from_numpy(network_input(crops))
 
 
 def trunk_maps(trunk: Any, crops: np.ndarray, batch_size: int = 64) -> Any:
