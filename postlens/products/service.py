@@ -8,6 +8,7 @@ when the store has no products at all.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from postlens.analysis.picture import PictureAnalysis
@@ -29,6 +31,7 @@ from postlens.store.db import Database
 from postlens.store.schema import Product
 
 PRODUCT_TASKS = ["embedding", "labels", "categories", "faces"]  # what for_analysis reads
+log = logging.getLogger(__name__)
 RELOAD_SECONDS = 60.0
 DERIVED_INTERESTS = 3  # a product's top interests kept when derived from its text
 MIN_DERIVED_SCORE = 0.1
@@ -40,6 +43,8 @@ class ProductService:
         self.db = db
         self.interests = interests
         self._lock = threading.Lock()
+        self._default_lock = threading.Lock()
+        self._has_products = False
         self._matrix: CatalogueMatrix | None = None
         self._loaded_at = 0.0
 
@@ -68,10 +73,20 @@ class ProductService:
         return report
 
     def ensure_default(self) -> None:
-        with self.db.reader() as reader:
-            if (reader.scalar(select(func.count(Product.id))) or 0) > 0:
+        """Store the default catalogue if the store has no products. Concurrent first uses
+        (several uploads at once) store it once: one thread at a time here, and a race lost
+        to another process is the same outcome (its rows are there)."""
+        with self._default_lock:
+            if self._has_products:
                 return
-        self.store(default_catalogue(), DEFAULT_SOURCE)
+            with self.db.reader() as reader:
+                empty = not reader.scalar(select(func.count(Product.id)))
+            if empty:
+                try:
+                    self.store(default_catalogue(), DEFAULT_SOURCE)
+                except IntegrityError:
+                    log.info("the default catalogue was stored by another process")
+            self._has_products = True
 
     def invalidate(self) -> None:
         with self._lock:

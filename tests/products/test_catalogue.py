@@ -110,3 +110,11 @@ def test_large_imports_update_by_sku_across_lookup_chunks(core: Postlens) -> Non
         again = import_products(session, records, "big")
     assert (first.added, again.added, again.updated) == (len(records), 0, len(records))
     assert count(core) == len(records)
+
+
+def test_concurrent_first_uses_store_the_default_catalogue_once(core: Postlens) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: core.products.matrix(), range(4)))
+    assert count(core) == len(default_catalogue())
