@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     )
     image_encoder: str = Field(default="efficientnet-lite0", description="Registered encoder.")
     analysis_tasks: list[str] = Field(
-        default=["embedding", "labels", "categories", "platform", "faces"],
+        default=["embedding", "labels", "categories", "platform", "faces", "appearance"],
         description="Per-picture tasks run by default (postlens analyze --tasks overrides).")
     model_idle_seconds: float = Field(
         default=0.0, ge=0,
@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         default=20.0, ge=1.0, description="Largest long side / short side of a picture.")
     face_min_size: int = Field(
         default=24, ge=8, le=4096, description="Smallest face reported (pixels of its side).")
+    likes_coverage: float = Field(
+        default=0.8, gt=0.0, lt=1.0,
+        description="Share of actual likes the predicted likes interval should contain.")
     top_k_labels: int = Field(default=5, ge=1, le=50, description="Labels kept per picture.")
     batch_size: int = Field(default=16, ge=1, le=256, description="Pictures per inference batch.")
     decode_workers: int = Field(default=2, ge=1, le=32, description="Decoding threads.")

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from postlens.analysis.analyzer import Analyzer
+from postlens.analysis.appearance import AppearanceTask
 from postlens.analysis.categories import CategoriesTask
 from postlens.analysis.container import ContainerTask
 from postlens.analysis.embedding import EmbeddingTask
@@ -30,6 +31,7 @@ BUILTIN_TASKS: dict[str, TaskFactory] = {
     "labels": lambda settings, models: LabelsTask(settings.top_k_labels),
     "categories": lambda settings, models: CategoriesTask(),
     "container": lambda settings, models: ContainerTask(),
+    "appearance": lambda settings, models: AppearanceTask(),
     "platform": lambda settings, models: PlatformTask(
         models.get_as(PLATFORM_MODEL, PlatformClassifier)),
     "faces": lambda settings, models: FacesTask(
