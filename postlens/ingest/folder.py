@@ -14,6 +14,7 @@ from postlens.errors import MalformedRecord
 from postlens.ingest.records import PostRecord, PostsOnly, parse_count
 
 LIKES_FILE = "y_likes_data.txt"
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png")
 _LINE = re.compile(r"^\s*(?:(\d+)\s*[:=,\s]\s*)?\[?\s*([\d,]+)\s*\]?\s*$")
 
 
@@ -27,22 +28,32 @@ class LikesFolderSource(PostsOnly):
         self.likes_path = root / LIKES_FILE
         if not self.likes_path.exists():
             raise MalformedRecord(f"no {LIKES_FILE} in this folder", source=str(root))
-        self.likes = read_likes(self.likes_path)
+        self.lines: dict[int, int] = {}
+        self.likes = read_likes(self.likes_path, self.lines)
+        numbered = sorted(int(p.stem) for p in root.iterdir()
+                          if p.stem.isdigit() and p.suffix.lower() in PICTURE_SUFFIXES)
+        unlisted = [n for n in numbered if n not in self.likes]
+        if unlisted:
+            raise MalformedRecord(
+                f"{len(self.likes)} likes lines for {len(numbered)} numbered pictures: "
+                f"{', '.join(f'{n}.jpg' for n in unlisted[:5])} "
+                f"{'has' if len(unlisted) == 1 else 'have'} no line", source=str(self.likes_path))
 
     def posts(self) -> Iterator[PostRecord]:
         for number, likes in sorted(self.likes.items()):
-            picture = next((p for ext in (".jpg", ".jpeg", ".png")
+            picture = next((p for ext in PICTURE_SUFFIXES
                             if (p := self.root / f"{number}{ext}").exists()), None)
             if picture is None:
-                raise MalformedRecord(f"{LIKES_FILE} lists picture {number} but there is no "
-                                      f"{number}.jpg", source=str(self.root))
+                raise MalformedRecord(f"picture {number} is listed but there is no "
+                                      f"{number}.jpg in {self.root}",
+                                      source=f"{self.likes_path}:{self.lines[number]}")
             yield PostRecord(external_id=f"{self.account}/{number}", author=self.account,
                              author_name=self.account, picture=picture, likes=likes,
                              extra={"index": number})
 
 
-def read_likes(path: Path) -> dict[int, int]:
-    """Parse the likes file into {picture number: likes}."""
+def read_likes(path: Path, line_of: dict[int, int] | None = None) -> dict[int, int]:
+    """Parse the likes file into {picture number: likes}; ``line_of`` gets each number's line."""
     likes: dict[int, int] = {}
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     for line_number, line in enumerate(lines, start=1):
@@ -58,4 +69,6 @@ def read_likes(path: Path) -> dict[int, int]:
             raise MalformedRecord(f"picture {number} is listed twice", source=where)
         count = parse_count(match.group(2), field_name="likes", source=where)
         likes[number] = count or 0
+        if line_of is not None:
+            line_of[number] = line_number
     return likes
