@@ -1,10 +1,9 @@
 """``Postlens(settings)``: the one object every entry point builds and calls.
 
-It owns the database, the model cache, the analyzer, the interest service, the live
-recommender and the feed. The CLI, the web app and API (``create_app(core)``), the demo and
-batch jobs all go through it, so a capability is written once, here or below, and the edges
-only parse, call and format. Parts are built lazily (the CLI's ``analyze`` never opens the
-database; ``stats`` never loads a model) and at most once, even under concurrent requests.
+It owns the database, the model cache, the analyzer and the services. The CLI, the web app
+and API (``create_app(core)``), the demo and batch jobs all go through it, so a capability is
+written once, here or below, and the edges only parse, call and format. Parts are built
+lazily (``analyze`` never opens the database; ``stats`` never loads a model) and at most once.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from postlens.runtime.cache import ModelCache
 # scikit-learn, SciPy, SQLAlchemy or the recommenders (process start is part of its latency).
 if TYPE_CHECKING:
     from postlens.analysis.analyzer import Analyzer
+    from postlens.engagement.service import LikesService
     from postlens.ingest.pipeline import IngestReport
     from postlens.interests.model import PostContent
     from postlens.interests.service import InterestService
@@ -157,6 +157,13 @@ class Postlens:
         return self._part("ads", lambda: AdService(self.products))
 
     @property
+    def likes(self) -> LikesService:
+        from postlens.engagement.service import LikesService
+
+        return self._part("likes", lambda: LikesService(
+            self.settings, lambda: self.db, self.analyzer_for, lambda: self.interests.encoder))
+
+    @property
     def maintenance(self) -> Maintenance:
         from postlens.maintenance import Maintenance
 
@@ -197,10 +204,6 @@ class Postlens:
         if self.serving:
             self.recommender.retrain_soon(self.settings.retrain_delay_seconds)
         return stored
-
-    def post_interests(self, content: PostContent, taxonomy: str | Path = "curlie-36",
-                       k: int = 5) -> dict[str, Any]:
-        return self.interests.for_post(content, taxonomy, k)
 
     def insights(self, post_id: int, content: PostContent) -> PostInsights:
         """What a post page and an upload answer show beside the picture's own analysis."""

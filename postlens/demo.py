@@ -40,6 +40,9 @@ USERS = {
     "jon": ["food", "things"], "kim": ["science", "people"], "lou": ["art", "text"],
 }
 VARIANTS = 4
+# Simulated likes: each demo user has a usual level; some topics do better (a rule the likes
+# model can learn back). Not real engagement.
+TOPIC_LIKES = {"space": 1.8, "pets": 1.5, "food": 1.2, "text": 0.5}
 START = datetime(2026, 10, 1, tzinfo=UTC)
 
 
@@ -93,6 +96,8 @@ class DemoCommunity:
             for path in sorted(self.extra_folder.iterdir()):
                 if path.suffix.lower() in IMAGE_SUFFIXES:
                     photos.append((path.stem, "yours", Image.open(path).convert("RGB")))
+        likes_rng = np.random.default_rng(self.seed + 2)  # the other draws stay as they were
+        levels = {user: float(likes_rng.lognormal(4.5, 0.8)) for user in users}
         for name, topic, image in photos:
             fans = [u for u in users if topic in USERS[u]] or users
             for variant in range(VARIANTS):
@@ -102,6 +107,8 @@ class DemoCommunity:
                     external_id=f"{name}-{variant}", author=author, author_name=author.title(),
                     picture=_jpeg(augment(image, rng)), posted_at=posted,
                     caption=f"{name.replace('_', ' ')} #{topic} (simulated post)",
+                    likes=int(levels[author] * TOPIC_LIKES.get(topic, 1.0)
+                              * likes_rng.lognormal(0.0, 0.25)),
                     extra={"simulated": True, "topic": topic})
                 self._posts.append((record, topic))
 

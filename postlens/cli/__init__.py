@@ -11,6 +11,7 @@ from postlens.cli import (
     admin,
     evaluate,
     interests,
+    likes,
     pictures,
     products,
     provenance,
@@ -20,7 +21,8 @@ from postlens.cli import (
 
 app = typer.Typer(help="Understand social-media pictures and recommend from them.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
-for group in (pictures, recommend, interests, provenance, products, evaluate, serve, admin):
+for group in (pictures, recommend, interests, provenance, products, likes, evaluate, serve,
+              admin):
     group.register(app)
 
 

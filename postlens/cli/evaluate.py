@@ -195,10 +195,36 @@ def evaluate_faces(
         write_section(write, "faces", "Face attributes: CelebA faces not trained on", body)
 
 
+def evaluate_likes(
+    data: Annotated[Path, typer.Option(
+        help="The shared data folder (instagram-accounts/ inside).")] = Path("../shared/data"),
+    likes_folder: Annotated[list[Path] | None, typer.Option(
+        help="Also run seed 001's protocol on these likes folders.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the folds and 80/20 splits.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="All numbers as JSON.")] = False,
+    write: WriteOption = None,
+) -> None:
+    """Likes prediction: with history, for a new account and seed 001's 80/20, beside
+    the account mean, followers-only, picture-only and caption-only baselines."""
+    from postlens.evaluation.likes_report import evaluate_likes as run
+    from postlens.evaluation.report import write_section
+
+    core = build_core()
+    with reported_errors():
+        numbers, body = run(core.likes, data, likes_folder or [], seed)
+    if as_json:
+        echo_json(numbers)
+        return
+    typer.echo(body)
+    if write is not None:
+        write_section(write, "likes", "Likes prediction: instagram-accounts", body)
+
+
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Offline evaluation on real data sets.", no_args_is_help=True)
     group.command("recommend")(evaluate_recommend)
     group.command("interests")(evaluate_interests)
     group.command("provenance")(evaluate_provenance)
     group.command("faces")(evaluate_faces)
+    group.command("likes")(evaluate_likes)
     app.add_typer(group, name="evaluate")

@@ -37,7 +37,7 @@ def interests(
                                   embedding=analysis.embedding)
         else:
             content = PostContent(caption=" ".join(filter(None, [target, caption])))
-        body = {"input": target, **core.post_interests(content, taxonomy, top_k)}
+        body = {"input": target, **core.interests.for_post(content, taxonomy, top_k)}
     if as_json:
         echo_json(body, indent=None)
         return

@@ -20,6 +20,7 @@ def demo(
     with reported_errors():
         keys = build_demo(core.settings.home, core.db, core.analyzer, folder)
         model = core.train("hybrid")
+        core.likes.train(core.likes.training_posts())  # on the simulated likes
         core.interests.warm_up()  # the text model's one-off export, not at the first upload
     typer.echo(f"simulated community ready: {len(keys)} users, {len(model.item_ids_)} posts; "
                f"API keys in {core.settings.home / 'demo-keys.json'}")

@@ -21,6 +21,7 @@ from postlens.service.routes import (
     feedback,
     health,
     interests,
+    likes,
     pages,
     posts,
     products,
@@ -43,7 +44,8 @@ def create_app(core: Postlens | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=str(package.joinpath("templates")))
     app.mount("/static", StaticFiles(directory=str(package.joinpath("static"))), name="static")
     app.mount("/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
-    for module in (health, analyses, interests, posts, users, feedback, products, pages):
+    for module in (health, analyses, interests, posts, users, feedback, products, likes,
+                   pages):
         app.include_router(module.router)
     install_error_handlers(app)
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from postlens.provenance.identify import sentence
 from postlens.recommend.feed import FeedPage
+from postlens.service.likes_schemas import LikesPredictionPublic
 from postlens.store.db import MAX_ID
 from postlens.store.schema import Analysis, Post
 
@@ -160,6 +161,8 @@ class AnalysisPublic(BaseModel):
     products: list[ProductPublic] = Field(
         default_factory=list, description="Products for what the picture shows (see "
                                           "POST /api/products/recommendations).")
+    predicted_likes: LikesPredictionPublic | None = Field(
+        None, description="Likes it would get, with an interval (once a model is trained).")
     sha256: str
     width: int
     height: int

@@ -30,6 +30,9 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory, models: ModelCache) -> P
     build_demo(home, db, build_analyzer(settings, models))
     train(db, settings, "hybrid")
     db.dispose()
+    core = Postlens(settings, models=models)
+    core.likes.train(core.likes.training_posts())  # on the demo's simulated likes
+    core.close()
     return home
 
 

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from postlens.errors import ImageTooLarge, InvalidInput
 from postlens.interests.model import PostContent
 from postlens.service.deps import SessionDep, StateDep, Uploader
+from postlens.service.likes_schemas import LikesPredictionPublic
 from postlens.service.schemas import (
     AnalysisPublic,
     CategoryScore,
@@ -60,8 +61,10 @@ def _analyse(state: AppState, session: Session, user: User, data: bytes,
     faces = result.public.get("faces") or []
     products = state.core.products.for_picture(faces, insights.interests) if "faces" in \
         result.public else []
+    likes = state.core.likes.for_upload(result, user.handle, caption)
     return AnalysisPublic(
         post_id=stored.post_id, faces=[FacePublic(**f) for f in faces],
+        predicted_likes=LikesPredictionPublic(**likes) if likes else None,
         products=[ProductPublic(**p) for p in products], sha256=result.sha256,
         width=result.width, height=result.height,
         format=result.format,

@@ -17,6 +17,6 @@ router = APIRouter(prefix="/api", tags=["interests"])
 async def text_interests(query: InterestsQuery, state: StateDep) -> InterestsPublic:
     """Top interests of a caption or any text over a built-in taxonomy, with calibrated
     confidence (hashtags are segmented: #golflife -> "golf life")."""
-    body = await run_in_threadpool(state.core.post_interests, PostContent(caption=query.text),
+    body = await run_in_threadpool(state.core.interests.for_post, PostContent(caption=query.text),
                                    builtin_name(query.taxonomy), query.k)
     return InterestsPublic(**body)

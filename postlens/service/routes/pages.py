@@ -61,9 +61,29 @@ def post_page(post_id: PostId, request: Request, session: SessionDep, state: Sta
     faces = [f.model_dump() for f in post.faces or []]
     products = state.core.products.for_picture(faces, insights.interests, k=4)
     size = (stored.picture.width, stored.picture.height) if stored.picture else (1, 1)
+    own = user is not None and stored.author_id == user.id
+    likes = state.core.likes.for_post(post_id, user.handle) if own and user else None
     return render(request, "post.html", user, post=post, similar=similar,
-                  interests=insights.interests, products=products, size=size,
-                  own=user is not None and stored.author_id == user.id)
+                  interests=insights.interests, products=products, size=size, own=own,
+                  likes=likes)
+
+
+@router.post("/likes/compare", response_class=HTMLResponse)
+async def compare_candidates(request: Request, state: StateDep, user: OptionalUser,
+                             files: Annotated[list[UploadFile], File()],
+                             caption: Annotated[str | None, Form(max_length=2200)] = None
+                             ) -> Response:
+    """Which of these pictures should I post? Ranked by predicted likes (nothing stored)."""
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    if not 1 <= len(files) <= 10:
+        raise InvalidInput(f"choose 1 to 10 pictures, got {len(files)}")
+    limit = state.core.settings.max_image_bytes
+    pictures = [((f.filename or f"picture {i}")[:200], await read_limited(f, limit))
+                for i, f in enumerate(files, start=1)]
+    ranked = await run_in_threadpool(state.core.likes.predict, pictures,
+                                     account=user.handle, caption=caption)
+    return render(request, "compare.html", user, ranked=ranked, caption=caption)
 
 
 @router.post("/posts/{post_id}/visibility")
