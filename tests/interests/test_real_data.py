@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from postlens.analysis.registry import build_analyzer
+from postlens.analysis.registry import STORED_TASKS, build_analyzer
 from postlens.config import Settings
 from postlens.evaluation import interest_runs, interests, movie_profiles, topics
 from postlens.ingest import open_source
@@ -27,7 +27,8 @@ def _database(tmp_path_factory: pytest.TempPathFactory, models: ModelCache,
     path = shared_dataset(folder)
     settings = Settings(home=tmp_path_factory.mktemp(folder), database_url=None)
     db = Database.from_settings(settings)
-    Ingestor(db, build_analyzer(settings, models)).ingest(
+    # the tasks interests read (faces and platform would add minutes on 2,947 posters)
+    Ingestor(db, build_analyzer(settings, models, STORED_TASKS)).ingest(
         open_source(format_name, path))
     yield db
     db.dispose()
