@@ -50,6 +50,7 @@ bench: install
 	$(BIN)/python benchmarks/hostile.py
 	$(BIN)/python benchmarks/provenance.py
 	$(BIN)/python benchmarks/faces.py
+	$(BIN)/python benchmarks/likes.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
