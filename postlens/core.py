@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from postlens.config import Settings
 from postlens.errors import NotFound
 from postlens.insights import PostInsights, post_insights, stored_post_insights
-from postlens.models import TEXT_ENCODER, model_cache
+from postlens.models import TEXT_ENCODER, model_cache, text_encoding
 from postlens.runtime.cache import ModelCache
 
 # The parts are imported where they are built: `postlens analyze` should not pay for
@@ -110,16 +110,15 @@ class Postlens:
 
     def live(self, name: str) -> LiveRecommender:
         """The live recommender for the trained model ``name``."""
+        from postlens.recommend.cold_start import ColdStart
         from postlens.recommend.live import LiveRecommender, file_version
         from postlens.recommend.training import load_trained, model_path, train
 
-        def build() -> LiveRecommender:
-            return LiveRecommender(
-                self.db, name, load=lambda: load_trained(self.settings, name),
-                fit=lambda: train(self.db, self.settings, name),
-                version_of=file_version(model_path(self.settings, name)),
-                train_when_missing=self.serving)
-        return self._part(f"live:{name}", build)
+        return self._part(f"live:{name}", lambda: LiveRecommender(
+            self.db, name, load=lambda: load_trained(self.settings, name),
+            fit=lambda: train(self.db, self.settings, name, None, text_encoding(self.models)),
+            version_of=file_version(model_path(self.settings, name)),
+            train_when_missing=self.serving, cold_start=ColdStart(self.db, lambda: self.interests)))
 
     @property
     def accounts(self) -> Accounts:
@@ -272,7 +271,7 @@ class Postlens:
         """Fit a recommender on the store and save it; the served one is swapped in."""
         from postlens.recommend.training import train
 
-        fitted = train(self.db, self.settings, model, source)
+        fitted = train(self.db, self.settings, model, source, text_encoding(self.models))
         if source is None and f"live:{model}" in self._parts:
             self.live(model).install(fitted)
         return fitted

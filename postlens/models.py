@@ -6,6 +6,10 @@ module plus one entry in :func:`builtin_factories`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
 from postlens.config import Settings
 from postlens.faces.attributes import FaceAttributeModel
 from postlens.provenance.model import PlatformClassifier
@@ -31,3 +35,13 @@ def builtin_factories(settings: Settings) -> dict[str, ModelFactory]:
 
 def model_cache(settings: Settings) -> ModelCache:
     return ModelCache(builtin_factories(settings), settings.model_idle_seconds)
+
+
+def text_encoding(models: ModelCache) -> Callable[[Sequence[str]], np.ndarray]:
+    """Texts -> unit text vectors through the cache's text encoder (loaded on first call)."""
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        encoder = models.get(TEXT_ENCODER)
+        if not isinstance(encoder, MiniLMEncoder):
+            raise TypeError(f"model {TEXT_ENCODER} is not the text encoder")
+        return encoder.encode(texts)
+    return encode

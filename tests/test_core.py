@@ -73,3 +73,22 @@ def test_feed_feedback_and_strangers(community: Postlens) -> None:
     assert {i.explanation for i in fresh.items} == {TRENDING}
     with pytest.raises(NotFound, match="unknown user 'nobody'"):
         core.user("nobody")
+
+
+def test_newcomers_start_from_their_pictures_or_stated_interests(
+        community: Postlens, cat_jpeg: bytes) -> None:
+    core = community
+    core.train("hybrid")
+    with core.db.transaction() as session:
+        fan, poster = User(handle="upload:fan", attributes={"stated_interests": ["food"]}), \
+            User(handle="upload:poster")
+        session.add_all([fan, poster])
+        session.flush()
+        fan_id, poster_id = fan.id, poster.id
+    page = core.recommend(fan_id, limit=2)
+    assert page.items[0].explanation == "matches the interests you chose: Food"
+    assert core.captions([page.items[0].post_id])[page.items[0].post_id] == "espresso time"
+    core.upload(core.user(poster_id), cat_jpeg, "my own cat", "cat2.jpg")  # not yet trained on
+    page = core.recommend(poster_id, limit=2)
+    assert page.items[0].explanation == "like the pictures you posted"
+    assert core.captions([page.items[0].post_id])[page.items[0].post_id] == "my cat #catlife"

@@ -19,55 +19,71 @@ from postlens.cli.common import (
 )
 from postlens.errors import InvalidInput
 
-BASELINES = ("popularity", "als", "bpr", "content", "visual-als", "hybrid")
 WriteOption = Annotated[Path | None, typer.Option(help="Markdown file to update.")]
 
 
 def evaluate_recommend(
     dataset: Annotated[Path, typer.Option(help="A MovieLens folder with posters/.")],
-    cornac: Annotated[bool, typer.Option(help="Also run Cornac's BPR and VBPR.")] = True,
+    protocol: Annotated[str, typer.Option(
+        help="temporal (each user's latest 20%), random (each rating with probability "
+             "0.2) or item-cold (15% of the items held out with all their ratings).")
+                        ] = "temporal",
+    seed: Annotated[int, typer.Option(help="Split seed (random and item-cold).")] = 0,
+    cornac: Annotated[bool, typer.Option(help="Also run Cornac's BPR, tuned.")] = True,
+    as_json: JsonOption = False,
     write: WriteOption = Path("docs/evaluation.md"),
 ) -> None:
-    """Temporal-split P/R/NDCG/MAP@10, coverage and cold-start recall against baselines."""
+    """NDCG/R/MAP@10, cold-start recall, coverage and popularity bias against baselines, with
+    paired bootstrap intervals of the hybrid against each."""
     from postlens.evaluation.recommend import (
         HEADER,
-        cornac_trainer,
+        comparison_table,
         evaluate,
+        make_split,
         markdown_table,
-        postlens_trainer,
+        relevant_items,
+        report,
     )
+    from postlens.evaluation.recommend_baselines import trainers_for
     from postlens.evaluation.report import write_section
-    from postlens.recommend.data import load_dataset
+    from postlens.models import text_encoding
+    from postlens.recommend.training import training_data
 
     core = build_core()
     with reported_errors():
         core.ingest("movielens", dataset)
-        with core.db.reader() as session:
-            data = load_dataset(session, source="movielens")
-    trainers = {name: postlens_trainer(name) for name in BASELINES}
+        data = training_data(core.db, "movielens", text_encoding(core.models))
+        split = make_split(data, protocol, seed)
     if cornac and importlib.util.find_spec("cornac") is None:
         console.print("[yellow]cornac is not installed (pip install -e .[bench]); "
                       "skipping its baselines[/yellow]")
         cornac = False
-    if cornac:
-        trainers["cornac BPR"] = cornac_trainer("bpr", k=64, max_iter=200, learning_rate=0.01,
-                                                lambda_reg=0.01)
-        trainers["cornac VBPR"] = cornac_trainer("vbpr", k=32, k2=32, n_epochs=20,
-                                                 learning_rate=0.005)
-    results = evaluate(data, trainers)
-    table = markdown_table(results)
-    typer.echo(table)
+    results = evaluate(split, trainers_for(protocol, cornac))
+    users = len(relevant_items(split, 1.5))
+    body = report(split, results, users)
+    table = markdown_table(results) + "\n\n" + comparison_table(body["hybrid_vs"])
+    if as_json:
+        echo_json(body, indent=None)
+    else:
+        typer.echo(table)
     target = core.evaluation_path("recommend")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps({
-        "description": f"MovieLens posters, per-user temporal split, {len(data.interactions)} "
-                       "ratings; relevant = rating >= 4 in each user's last 20%.",
-        "header": HEADER, "rows": [r.row() for r in results]}, indent=2))
+        "description": f"MovieLens posters, {protocol} protocol (seed {seed}), "
+                       f"{body['ratings']} ratings, {users} test users.",
+        "header": HEADER, "rows": _rows(table), "report": body}, indent=2))
     if write is not None:
-        users = results[0].users if results else 0
-        write_section(write, "recommend", "Recommendations: MovieLens posters, temporal split",
-                      f"{len(data.interactions)} ratings, {users} test users with a rating "
-                      ">= 4 in their last 20%.\n\n" + table)
+        key = "recommend" if protocol == "temporal" else f"recommend-{protocol}"
+        write_section(write, key, f"Recommendations: MovieLens posters, {protocol} protocol"
+                      + ("" if protocol == "temporal" else f", seed {seed}"),
+                      f"{body['ratings']} ratings, {users} test users with a rating >= 4 "
+                      "in the test part.\n\n" + table)
+
+
+def _rows(table: str) -> list[list[str]]:
+    """The first markdown table's body rows as cells."""
+    lines = table.split("\n\n")[0].splitlines()[2:]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
 
 
 def evaluate_interests(

@@ -22,10 +22,18 @@ from postlens.errors import InvalidInput, NotFittedError, NotFound
 from postlens.fileio import atomic_write
 from postlens.numeric import l2_normalise
 from postlens.recommend.data import Dataset
-from postlens.recommend.rerank import freshness_boost, mmr
+from postlens.recommend.rerank import (
+    freshness_boost,
+    head_items,
+    popularity_discount,
+    select_top,
+)
 
 Ids = int | Sequence[int] | np.ndarray
 RecommendResult = tuple[np.ndarray, np.ndarray, list[Any]]
+
+
+POPULAR = "popular with everyone (we do not know your taste yet)"
 
 
 class UnknownId(NotFound):
@@ -37,27 +45,6 @@ def as_id_list(ids: Ids) -> tuple[bool, list[int]]:
     if isinstance(ids, int | np.integer):
         return True, [int(ids)]
     return False, [int(i) for i in ids]
-
-
-def diversify(pool: np.ndarray, scores: np.ndarray, vectors: np.ndarray, n: int,
-              diversity: float) -> np.ndarray:
-    """MMR over one row's candidate pool; unpicked (unscorable) columns fill up to n."""
-    picked = mmr(pool, scores[pool], vectors, n, diversity)
-    chosen = set(picked.tolist())
-    rest = [c for c in pool.tolist() if c not in chosen]
-    return np.array([*picked.tolist(), *rest][: min(n, len(pool))], dtype=np.int64)
-
-
-def top_k_columns(scores: np.ndarray, k: int) -> np.ndarray:
-    """Per row, the columns of the k highest scores, best first; ties go to the lower column
-    so that results never depend on batch composition."""
-    negative = -scores
-    threshold = np.partition(negative, k - 1, axis=1)[:, k - 1]
-    rows = []
-    for row, limit in zip(negative, threshold, strict=True):
-        candidates = np.flatnonzero(row <= limit)
-        rows.append(candidates[np.lexsort((candidates, row[candidates]))][:k])
-    return np.array(rows, dtype=np.int64)
 
 
 class Recommender(ABC):
@@ -84,6 +71,12 @@ class Recommender(ABC):
         self.user_items_ = sp.csr_matrix((interactions.weights, (rows, cols)), shape=shape,
                                          dtype=np.float32)
         self.user_items_.sum_duplicates()
+        self.__dict__.pop("_counts", None)
+        # Whatever a user interacted with counts as seen, whatever its weight (a 2.5-star
+        # rating weighs 0 and would otherwise vanish from the weights).
+        self.seen_ = sp.csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=shape,
+                                   dtype=bool)
+        self.titles_ = dict(dataset.features.titles) if dataset.features is not None else {}
         self.last_time_ = float(interactions.times.max()) if len(interactions) else 0.0
         self.item_times_ = dataset.item_times_for(self.item_ids_)
         self.watermark_ = dataset.watermark
@@ -107,35 +100,49 @@ class Recommender(ABC):
     # -- serving ------------------------------------------------------------------------
     def recommend(self, user_ids: Ids, n: int = 10, *, filter_seen: bool = True,
                   exclude: Sequence[int] | None = None,
-                  candidates: Sequence[int] | None = None, diversity: float = 0.0,
-                  freshness: float = 0.0) -> RecommendResult:
+                  candidates: Sequence[int] | np.ndarray | None = None,
+                  diversity: float = 0.0, freshness: float = 0.0, novelty: float = 0.0,
+                  max_popular: float = 1.0) -> RecommendResult:
         """Top-n item ids, scores and explanations for one user (1-D) or a batch (2-D).
 
-        ``freshness`` > 0 boosts recently posted items; ``diversity`` in (0, 1] re-ranks the
-        top candidates by maximal marginal relevance so that near-duplicates spread out."""
+        ``freshness`` > 0 boosts recently posted items; ``novelty`` > 0 discounts popular
+        items (see :func:`popularity_discount`); ``max_popular`` < 1 caps the share of the
+        list taken by the 2% most-liked items (:func:`cap_head`); ``diversity`` in (0, 1]
+        re-ranks the top candidates by maximal marginal relevance so that near-duplicates
+        spread out."""
         self._check_fitted()
         if n < 1:
             raise InvalidInput("n must be at least 1")
-        if not 0.0 <= diversity <= 1.0 or freshness < 0:
-            raise InvalidInput("diversity must be in [0, 1] and freshness >= 0")
+        if not (0.0 <= diversity <= 1.0 and 0.0 <= max_popular <= 1.0) or min(
+                freshness, novelty) < 0:
+            raise InvalidInput("diversity and max_popular must be in [0, 1], freshness and "
+                               "novelty >= 0")
         single, users = as_id_list(user_ids)
-        rows = self.user_rows(users)
-        # Rounded so that last-bit differences between batched and single-row BLAS calls
-        # cannot reorder near-ties: batch results equal single results.
-        scores = np.round(np.array(self._scores(rows), dtype=np.float32), 5)
+        rows = np.array([self._user_pos.get(u, -1) for u in users], dtype=np.int64)
+        known = rows >= 0
+        scores = np.empty((len(rows), len(self.item_ids_)), dtype=np.float32)
+        if known.any():
+            # Rounded so that last-bit differences between batched and single-row BLAS
+            # calls cannot reorder near-ties: batch results equal single results.
+            scores[known] = np.round(np.array(self._scores(rows[known]), np.float32), 5)
+        if not known.all():  # someone with no history yet: what most people liked
+            scores[~known] = np.log1p(self.item_counts()).astype(np.float32)
         self._mask(scores, rows, filter_seen, exclude, candidates)
         if freshness > 0 and self.item_times_ is not None:
             scores = freshness_boost(scores, self.item_times_, self.last_time_, freshness)
+        if novelty > 0:
+            scores = popularity_discount(scores, self.item_counts(), novelty)
         vectors = self._item_vectors() if diversity > 0 else None
-        if vectors is None:
-            top = top_k_columns(scores, min(n, scores.shape[1]))
-        else:
-            pool = top_k_columns(scores, min(n * 5, scores.shape[1]))
-            top = np.array([diversify(p, s, vectors, n, diversity)
-                            for p, s in zip(pool, scores, strict=True)], dtype=np.int64)
+        head = None
+        if max_popular < 1.0:
+            self.item_counts()
+            head = self._head
+        top, empty = select_top(scores, n, vectors, diversity, head, max_popular)
         top_scores = np.take_along_axis(scores, top, axis=1)
+        top_scores[empty] = -np.inf
         ids = np.where(np.isfinite(top_scores), self.item_ids_[top], -1)
-        explanations = [[self._explain(int(r), int(c)) if np.isfinite(s) else ""
+        explanations = [[(self._explain(int(r), int(c)) if r >= 0 else POPULAR)
+                         if np.isfinite(s) else ""
                          for c, s in zip(cols, row_scores, strict=True)]
                         for r, cols, row_scores in zip(rows, top, top_scores, strict=True)]
         if single:
@@ -145,13 +152,14 @@ class Recommender(ABC):
         return ids, top_scores, explanations
 
     def _mask(self, scores: np.ndarray, rows: np.ndarray, filter_seen: bool,
-              exclude: Sequence[int] | None, candidates: Sequence[int] | None) -> None:
-        if filter_seen:
-            seen = self.user_items_[rows]
-            scores[seen.nonzero()] = -np.inf
-        else:  # disliked items are never recommended back
-            disliked = self.user_items_[rows] < 0
-            scores[disliked.nonzero()] = -np.inf
+              exclude: Sequence[int] | None,
+              candidates: Sequence[int] | np.ndarray | None) -> None:
+        at = np.flatnonzero(rows >= 0)
+        if len(at):
+            # Disliked items are never recommended back, even with filter_seen=False.
+            hidden = self.seen_[rows[at]] if filter_seen else self.user_items_[rows[at]] < 0
+            hit_rows, hit_cols = hidden.nonzero()
+            scores[at[hit_rows], hit_cols] = -np.inf
         if exclude is not None and len(exclude):
             scores[:, self.item_cols(exclude, strict=False)] = -np.inf
         if candidates is not None:
@@ -181,9 +189,10 @@ class Recommender(ABC):
         return None
 
     # -- feedback -----------------------------------------------------------------------
-    def update_user(self, user_id: int, item_ids: Sequence[int], weights: Sequence[float]
-                    ) -> None:
-        """Fold new feedback into one user's state so the next recommendation reflects it."""
+    def update_user(self, user_id: int, item_ids: Sequence[int], weights: Sequence[float],
+                    *, mark_seen: bool = True) -> None:
+        """Fold new feedback into one user's state so the next recommendation reflects it
+        (``mark_seen=False``: seeds of a new user's taste, which stay recommendable)."""
         self._check_fitted()
         cols = self.item_cols(item_ids)
         if int(user_id) not in self._user_pos:
@@ -195,6 +204,12 @@ class Recommender(ABC):
             warnings.simplefilter("ignore", sp.SparseEfficiencyWarning)
             self.user_items_[row] = sp.csr_matrix(current)
         self.user_items_.eliminate_zeros()
+        self.__dict__.pop("_counts", None)
+        seen = self.seen_[row].toarray().ravel()
+        seen[cols] = mark_seen | seen[cols]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", sp.SparseEfficiencyWarning)
+            self.seen_[row] = sp.csr_matrix(seen)
         self._refresh_user(row)
 
     def _add_user(self, user_id: int) -> None:
@@ -202,6 +217,8 @@ class Recommender(ABC):
         self._user_pos[user_id] = len(self.user_ids_) - 1
         self.user_items_ = sp.vstack([self.user_items_, sp.csr_matrix(
             (1, len(self.item_ids_)), dtype=np.float32)]).tocsr()
+        self.seen_ = sp.vstack([self.seen_, sp.csr_matrix((1, len(self.item_ids_)),
+                                                          dtype=bool)]).tocsr()
         self._grow_users()
 
     def _grow_users(self) -> None:
@@ -226,6 +243,23 @@ class Recommender(ABC):
         except KeyError as exc:
             raise UnknownId(f"unknown post id {exc.args[0]}") from None
 
+    def item_counts(self) -> np.ndarray:
+        """How many users engaged positively with each item (feedback included); cached
+        until the next feedback."""
+        counts = self.__dict__.get("_counts")
+        if counts is None:
+            counts = self._counts = np.asarray((self.user_items_ > 0).sum(axis=0)).ravel()
+            self._head = head_items(counts)
+        return counts
+
+    def title(self, item_col: int) -> str:
+        """How explanations name an item: its caption or title, else its id."""
+        item_id = int(self.item_ids_[item_col])
+        return self.titles_.get(item_id) or f"post {item_id}"
+
+    def knows_user(self, user_id: int) -> bool:
+        return int(user_id) in self._user_pos
+
     def knows_item(self, item_id: int) -> bool:
         return int(item_id) in self._item_pos
 
@@ -240,6 +274,9 @@ class Recommender(ABC):
         ui = self.user_items_
         arrays = {"user_ids_": self.user_ids_, "item_ids_": self.item_ids_,
                   "ui_data": ui.data, "ui_indices": ui.indices, "ui_indptr": ui.indptr,
+                  "seen_indices": self.seen_.indices, "seen_indptr": self.seen_.indptr,
+                  "titles_": np.array([f"{k}\t{v}" for k, v in self.titles_.items()],
+                                      dtype=np.str_),
                   "last_time_": np.array(self.last_time_),
                   "item_times_": (np.array([]) if self.item_times_ is None
                                   else self.item_times_),
@@ -256,7 +293,17 @@ class Recommender(ABC):
         self.user_items_ = sp.csr_matrix(
             (archive["ui_data"], archive["ui_indices"], archive["ui_indptr"]),
             shape=(len(self.user_ids_), len(self.item_ids_)))
+        shape = self.user_items_.shape
+        if "seen_indices" in archive.files:
+            indices = archive["seen_indices"]
+            self.seen_ = sp.csr_matrix((np.ones(len(indices), dtype=bool), indices,
+                                        archive["seen_indptr"]), shape=shape)
+        else:  # saved before zero-weight interactions were kept as seen
+            self.seen_ = (self.user_items_ != 0).tocsr()
+        titles = archive["titles_"] if "titles_" in archive.files else np.array([], np.str_)
+        self.titles_ = {int(k): v for k, _, v in (str(t).partition("\t") for t in titles)}
         self.last_time_ = float(archive["last_time_"])
+        self.__dict__.pop("_counts", None)
         times = archive["item_times_"]
         self.item_times_ = times if len(times) else None
         self.watermark_ = int(archive["watermark_"]) if "watermark_" in archive.files else 0

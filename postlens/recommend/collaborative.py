@@ -51,7 +51,7 @@ class MatrixFactorization(Recommender):
         item = self.item_factors_[item_col]
         norms = np.linalg.norm(self.item_factors_[cols], axis=1) * np.linalg.norm(item) + 1e-9
         best = cols[int(np.argmax(self.item_factors_[cols] @ item / norms))]
-        return f"people who liked post {int(self.item_ids_[best])} also liked this"
+        return f"people who liked {self.title(int(best))} also liked this"
 
     def _refresh_user(self, user_row: int) -> None:
         self.user_factors_[user_row] = self.fold_in(self.user_items_[user_row])

@@ -35,7 +35,6 @@ class ContentRecommender(Recommender):
         reduced = np.zeros((len(self.item_ids_), self.index_.out_dim), np.float16)
         reduced[self.has_vector_] = self.index_.vectors_
         self.index_.set_vectors(reduced)
-        self.titles_ = dataset.features.titles
         age = (self.last_time_ - dataset.interactions.times) / DAY
         decay = (0.5 ** (age / self.params["half_life_days"])).astype(np.float32)
         self._recency = {(int(r), int(c)): float(d) for r, c, d in zip(rows, cols, decay,
@@ -70,8 +69,7 @@ class ContentRecommender(Recommender):
             return "matches the pictures you posted"
         vectors = self.index_.vectors_[liked].astype(np.float32)
         best = liked[int(np.argmax(vectors @ self.index_.vectors_[item_col].astype(np.float32)))]
-        title = self.titles_.get(int(self.item_ids_[best]), f"post {self.item_ids_[best]}")
-        return f"looks like {title}, which you liked"
+        return f"looks like {self.title(int(best))}, which you liked"
 
     def _item_vectors(self) -> np.ndarray:
         return self.index_.vectors_  # the pictures' embeddings, PCA-reduced
@@ -96,13 +94,11 @@ class ContentRecommender(Recommender):
         self.tastes_ = np.vstack([self.tastes_, np.zeros((1, self.tastes_.shape[1]), np.float32)])
 
     def _state(self) -> dict[str, np.ndarray]:
-        titles = np.array([f"{k}\t{v}" for k, v in self.titles_.items()])
         return {**{f"index_{k}": v for k, v in self.index_.state().items()},
-                "has_vector_": self.has_vector_, "tastes_": self.tastes_, "titles_": titles}
+                "has_vector_": self.has_vector_, "tastes_": self.tastes_}
 
     def _restore(self, state: dict[str, np.ndarray]) -> None:
         self.index_ = VectorIndex.from_state({k[6:]: v for k, v in state.items()
                                               if k.startswith("index_")})
         self.has_vector_, self.tastes_ = state["has_vector_"], state["tastes_"]
-        self.titles_ = {int(k): v for k, _, v in (t.partition("\t") for t in state["titles_"])}
         self._recency = {}

@@ -7,7 +7,9 @@ rating r becomes r - 2.5, so 4 and 5 stars are positive and 1 or 2 stars negativ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -51,11 +53,15 @@ class Interactions:
 
 @dataclass
 class ItemFeatures:
-    """Item embeddings (L2-normalised rows) and optional captions for explanations."""
+    """Item embeddings (L2-normalised rows), optional captions for explanations and optional
+    text embeddings of what is known about each item before anyone sees it (caption,
+    hashtags, genres), rows aligned with ``item_ids``."""
 
     item_ids: np.ndarray
     vectors: np.ndarray
     titles: dict[int, str] = field(default_factory=dict)
+    text_vectors: np.ndarray | None = None
+    descriptions: dict[int, str] = field(default_factory=dict)  # what text_vectors encode
 
 
 @dataclass
@@ -86,6 +92,26 @@ class Dataset:
         return np.unique(np.concatenate(pools))
 
 
+def description(caption: str | None, extra: dict[str, Any] | None) -> str:
+    """What is known about a post before anyone interacts with it: its caption (hashtags
+    included) and the genres or keywords its source gives. User-applied tags are left out:
+    they exist only once people have seen the item."""
+    extra = extra or {}
+    words = [str(w) for key in ("genres", "keywords") for w in (extra.get(key) or [])]
+    return " ".join(p for p in [caption or "", ", ".join(words)] if p).strip()
+
+
+def with_text_vectors(dataset: Dataset, encode: Callable[[Sequence[str]], np.ndarray]
+                      ) -> Dataset:
+    """The dataset with its items' descriptions encoded (e.g. by the MiniLM text encoder)."""
+    features = dataset.features
+    if features is None or not features.descriptions:
+        return dataset
+    texts = [features.descriptions.get(int(i), "") for i in features.item_ids]
+    features = replace(features, text_vectors=np.asarray(encode(texts), dtype=np.float32))
+    return replace(dataset, features=features)
+
+
 def interaction_weight(kind: str, weight: float, value: float | None) -> float:
     if kind == "rating" and value is not None:
         return value - RATING_CENTRE
@@ -97,7 +123,7 @@ def load_dataset(session: Session, *, source: str | None = None,
     """Everything a recommender needs, read from the database (optionally one source)."""
     query = select(Interaction.id, Interaction.user_id, Interaction.post_id, Interaction.kind,
                    Interaction.weight, Interaction.value, Interaction.occurred_at)
-    posts_query = select(Post.id, Post.caption, Post.author_id, Post.posted_at,
+    posts_query = select(Post.id, Post.caption, Post.extra, Post.author_id, Post.posted_at,
                          Post.created_at, Analysis.embedding).join(
         Analysis, (Analysis.picture_id == Post.picture_id) & (Analysis.model == model))
     if source is not None:
@@ -125,7 +151,8 @@ def load_dataset(session: Session, *, source: str | None = None,
         features = ItemFeatures(
             np.array([r.id for r in post_rows], dtype=np.int64),
             np.stack([np.frombuffer(r.embedding, dtype="<f4") for r in post_rows]),
-            {r.id: (r.caption or f"post {r.id}")[:80] for r in post_rows})
+            {r.id: (r.caption or f"post {r.id}")[:80] for r in post_rows},
+            descriptions={r.id: description(r.caption, r.extra) for r in post_rows})
     follows: dict[int, list[int]] = {}
     for follower, followee in session.execute(select(Follow.follower_id, Follow.followee_id)):
         follows.setdefault(follower, []).append(followee)

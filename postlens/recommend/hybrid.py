@@ -1,11 +1,15 @@
-"""Hybrid: a weighted sum of standardised component scores, weights learned on validation.
+"""Hybrid: the collaborative model, reaching cold items through content, plus a learned
+blend of the other signals.
 
-Each component's scores are standardised per user (z-scores over the catalogue) so that
-ALS dot products, cosine similarities and decayed counts add up on one scale. Given
-validation data by the caller (``fit(train, validation)``, as Cornac's ``fit(train_set,
-val_set)``; ``postlens.recommend.training`` holds out the latest 10% of each user's
-interactions), the weights are chosen by grid search to maximise NDCG@10 on it, then every
-component is refitted on training and validation data together.
+The anchor is ``visual-als``: ALS on items with interactions (tuned on validation over
+:data:`ALS_GRID`), content-predicted factors on items without. Each other component's scores
+are standardised per user (z-scores over the catalogue) and added with a weight from
+:data:`WEIGHT_GRID`, chosen to maximise NDCG@10 on validation data given by the caller
+(``fit(train, validation)``, as Cornac's ``fit(train_set, val_set)``;
+``postlens.recommend.training`` holds out the latest 10% of each user's interactions). A
+blend replaces the anchor alone only when it beats it on validation by
+:data:`MIN_GAIN`: validation noise must not buy a hybrid that is worse than its best part.
+Every component is then refitted on training and validation data together.
 """
 
 from __future__ import annotations
@@ -24,11 +28,19 @@ from postlens.recommend.content import ContentRecommender
 from postlens.recommend.data import Dataset
 from postlens.recommend.metrics import ndcg_at_k
 from postlens.recommend.popularity import PopularityRecommender
+from postlens.recommend.rerank import top_k_columns
 from postlens.recommend.social import SocialRecommender
 from postlens.recommend.visual import VisualALSRecommender
 
 DEFAULT_COMPONENTS = ("visual-als", "content", "popularity", "social")
-WEIGHT_GRID = (0.0, 0.25, 0.5, 1.0, 2.0)
+WEIGHT_GRID = (0.0, 0.1, 0.25, 0.5)  # of each other component, the anchor's weight being 1
+MIN_GAIN = 0.01  # relative validation NDCG gain a blend needs over the anchor alone
+# The anchor's ALS hyperparameters searched on validation (12 fits; Cornac's BPR gets a grid
+# of the same size in `postlens evaluate recommend`).
+ALS_GRID = {"factors": (64, 128), "regularization": (5.0, 10.0, 20.0), "alpha": (0.5, 1.0)}
+COLD_BOOSTS = (1.0, 2.0, 4.0)  # scales of the anchor's content-predicted cold-item factors
+COLD_TOLERANCE = 0.005  # validation NDCG a larger cold boost may cost
+MIN_TUNING_USERS = 50  # fewer validation users than this: keep the defaults
 COMPONENTS: dict[str, type[Recommender]] = {cls.name: cls for cls in (
     PopularityRecommender, ALSRecommender, BPRRecommender, ContentRecommender,
     SocialRecommender, VisualALSRecommender)}
@@ -51,26 +63,30 @@ class HybridRecommender(Recommender):
 
     def __init__(self, components: Sequence[str] = DEFAULT_COMPONENTS,
                  weights: Sequence[float] | None = None, learn_weights: bool = True,
-                 component_params: dict[str, dict[str, Any]] | None = None) -> None:
+                 component_params: dict[str, dict[str, Any]] | None = None,
+                 tune: bool = True) -> None:
         super().__init__(components=list(components),
                          weights=None if weights is None else [float(w) for w in weights],
-                         learn_weights=learn_weights, component_params=component_params or {})
+                         learn_weights=learn_weights, component_params=component_params or {},
+                         tune=tune)
 
     def _build(self, name: str) -> Recommender:
         if name not in COMPONENTS:
             raise ModelError(f"unknown hybrid component {name!r}; one of {', '.join(COMPONENTS)}")
-        return COMPONENTS[name](**self.params["component_params"].get(name, {}))
+        tuned = getattr(self, "tuned_params_", {}).get(name, {})
+        return COMPONENTS[name](**{**self.params["component_params"].get(name, {}), **tuned})
 
     def fit(self, dataset: Dataset, validation: Dataset | None = None) -> Self:
-        """With ``validation`` (and ``learn_weights``), learn the blend on it, then fit the
-        components on both together; without, use the given (or equal) weights."""
+        """With ``validation`` (and ``learn_weights``), tune the anchor and learn the blend on
+        it, then fit the components on both together; without, use the given (or equal)
+        weights."""
         self._learned: list[float] | None = None
-        self.validation_ndcg_: float | None = None
+        self.validation_ndcg_: dict[str, float] = {}
+        self.tuned_params_: dict[str, dict[str, Any]] = {}
         if (validation is not None and self.params["learn_weights"]
                 and len(validation.interactions)):
             names = self._usable(dataset)
-            if len(names) > 1:
-                self._learned = self._learn_weights(names, dataset, validation)
+            self._learned = self._learn(names, dataset, validation)
             dataset = dataset.with_interactions(
                 dataset.interactions.concat(validation.interactions))
         return super().fit(dataset)
@@ -99,39 +115,82 @@ class HybridRecommender(Recommender):
             raise ModelError(f"hybrid component {name} does not share the hybrid's catalogue")
         return component
 
-    def _learn_weights(self, names: list[str], dataset: Dataset, validation: Dataset
-                       ) -> list[float]:
+    def _learn(self, names: list[str], dataset: Dataset, validation: Dataset) -> list[float]:
+        """Tune the anchor, then choose the other components' weights, on validation."""
         catalogue = np.union1d(dataset.catalogue(), validation.catalogue())
-        fitted = [self._build(name).fit(Dataset(dataset.interactions, dataset.features,
-                                                dataset.follows, catalogue))
-                  for name in names]
+        train = Dataset(dataset.interactions, dataset.features, dataset.follows, catalogue)
         held_out = validation.interactions
         positives = held_out.subset(held_out.weights > 0)
         users = np.unique(positives.user_ids)
-        users = users[np.isin(users, fitted[0].user_ids_)]
+        users = users[np.isin(users, dataset.interactions.user_ids)]
         if len(users) == 0:
-            return [1.0] * len(fitted)
-        rows = fitted[0].user_rows(users)
-        seen = fitted[0].user_items_[rows]
-        stacked = np.stack([standardise(c._scores(rows)) for c in fitted])
-        seen_rows, seen_cols = seen.nonzero()
+            return [1.0] + [0.0] * (len(names) - 1)
         relevant = [set(positives.item_ids[positives.user_ids == u].tolist()) for u in users]
-        best, best_weights = -1.0, [1.0] * len(fitted)
-        for combo in itertools.product(WEIGHT_GRID, repeat=len(fitted)):
-            if max(combo) != 1.0:  # scale-free: fix the largest weight at 1
-                continue
-            total = np.tensordot(np.asarray(combo, np.float32), stacked, axes=1)
-            total[seen_rows, seen_cols] = -np.inf
-            top = np.argsort(-total, axis=1)[:, :10]
-            score = float(np.mean([ndcg_at_k(catalogue[t].tolist(), r, 10)
-                                   for t, r in zip(top, relevant, strict=True)]))
+        anchor = self._tune_anchor(names[0], train, users, relevant, catalogue)
+        fitted = [anchor] + [self._build(name).fit(train) for name in names[1:]]
+        rows = anchor.user_rows(users)
+        seen = anchor.seen_[rows].nonzero()
+        raw = anchor._scores(rows)
+        cold = getattr(anchor, "cold_items_", np.zeros(raw.shape[1], dtype=bool))
+        stacked = np.stack([raw] + [standardise(c._scores(rows)) for c in fitted[1:]])
+        stacked[1:, :, cold] = 0.0  # see _parts
+        results: dict[tuple[float, ...], float] = {}
+        boosts = COLD_BOOSTS if cold.any() else (1.0,)
+        for boost in boosts:
+            boosted = raw.copy()
+            boosted[:, cold] *= boost
+            stacked[0] = standardise(boosted)
+            for others in itertools.product(WEIGHT_GRID, repeat=len(fitted) - 1):
+                combo = (1.0, *others)
+                total = np.tensordot(np.asarray(combo, np.float32), stacked, axes=1)
+                results[(boost, *combo)] = _ndcg(total, seen, catalogue, relevant)
+        alone = (1.0, 1.0) + (0.0,) * (len(fitted) - 1)
+        top = max(results.values())
+        # The largest cold boost whose best blend is within COLD_TOLERANCE of the best: new
+        # items reach people whenever that costs (almost) nothing.
+        best = max((c for c in results if results[c] >= top * (1 - COLD_TOLERANCE)),
+                   key=lambda c: (c[0], results[c], -sum(c[2:])))
+        if results[best] < results[alone] * (1 + MIN_GAIN):
+            best = alone
+        self.validation_ndcg_ = {"anchor": results[alone], "hybrid": results[best]}
+        if names[0] == "visual-als":
+            self.tuned_params_[names[0]] = {**self.tuned_params_.get(names[0], {}),
+                                            "cold_boost": best[0]}
+        return list(best[1:])
+
+    def _tune_anchor(self, name: str, train: Dataset, users: np.ndarray,
+                     relevant: list[set[int]], catalogue: np.ndarray) -> Recommender:
+        """The anchor fitted with the ALS hyperparameters that score best on validation
+        (kept as its parameters for the final fit); the defaults with few users."""
+        given = self.params["component_params"].get(name, {})
+        if (not self.params["tune"] or name not in ("als", "visual-als") or given
+                or len(users) < MIN_TUNING_USERS):
+            return self._build(name).fit(train)
+        best, best_model, best_params = -1.0, None, {}
+        for values in itertools.product(*ALS_GRID.values()):
+            params = dict(zip(ALS_GRID, values, strict=True))
+            model = COMPONENTS[name](**params).fit(train)
+            rows = model.user_rows(users)
+            score = _ndcg(model._scores(rows), model.seen_[rows].nonzero(), catalogue, relevant)
             if score > best:
-                best, best_weights = score, list(combo)
-        self.validation_ndcg_ = best
-        return best_weights
+                best, best_model, best_params = score, model, params
+        self.tuned_params_[name] = best_params
+        assert best_model is not None
+        return best_model
+
+    def _parts(self, user_rows: np.ndarray) -> np.ndarray:
+        """(components, users, items) standardised scores. On items nobody has interacted
+        with, only the anchor speaks: its content-predicted factors already carry what the
+        picture and text say, and the other components know nothing there (popularity
+        would only push new items down, raw picture similarity adds noise)."""
+        parts = np.stack([standardise(c._scores(user_rows)) for c in self.components_])
+        cold = getattr(self.components_[0], "cold_items_", None)
+        if cold is not None and cold.any():
+            parts[1:, :, cold] = 0.0
+        return parts
 
     def _scores(self, user_rows: np.ndarray) -> np.ndarray:
-        parts = np.stack([standardise(c._scores(user_rows)) for c in self.components_])
+        parts = self._parts(user_rows)
         # Kept for _explain, which runs right after on the same rows: the component that
         # contributed most to an item's score explains it.
         self._last_parts = {int(r): parts[:, i] for i, r in enumerate(user_rows)}
@@ -140,10 +199,10 @@ class HybridRecommender(Recommender):
     def _explain(self, user_row: int, item_col: int) -> str:
         parts = self._last_parts.get(user_row)
         if parts is None:
-            parts = np.stack([standardise(c._scores(np.array([user_row])))[0]
-                              for c in self.components_])
+            parts = self._parts(np.array([user_row]))[:, 0]
         contributions = self.weights_ * parts[:, item_col]
-        best = int(np.argmax(contributions))
+        cold = getattr(self.components_[0], "cold_items_", None)
+        best = 0 if cold is not None and cold[item_col] else int(np.argmax(contributions))
         return self.components_[best]._explain(user_row, item_col)
 
     def _item_vectors(self) -> np.ndarray | None:
@@ -163,11 +222,11 @@ class HybridRecommender(Recommender):
                     item_ids, n)
         return super().similar_items(item_ids, n)
 
-    def update_user(self, user_id: int, item_ids: Sequence[int], weights: Sequence[float]
-                    ) -> None:
+    def update_user(self, user_id: int, item_ids: Sequence[int], weights: Sequence[float],
+                    *, mark_seen: bool = True) -> None:
         for component in self.components_:
-            component.update_user(user_id, item_ids, weights)
-        super().update_user(user_id, item_ids, weights)
+            component.update_user(user_id, item_ids, weights, mark_seen=mark_seen)
+        super().update_user(user_id, item_ids, weights, mark_seen=mark_seen)
 
     def _state(self) -> dict[str, np.ndarray]:
         state = {"weights_": self.weights_, "names_": np.array(self.component_names_)}
@@ -182,10 +241,21 @@ class HybridRecommender(Recommender):
         for i, name in enumerate(self.component_names_):
             component = self._build(name)
             # Copies: components fold feedback into their own state independently.
-            for attribute in ("user_ids_", "item_ids_", "user_items_", "last_time_",
+            for attribute in ("user_ids_", "item_ids_", "user_items_", "seen_", "titles_",
+                              "last_time_",
                               "item_times_", "_item_pos", "_user_pos"):
                 setattr(component, attribute, copy.copy(getattr(self, attribute)))
             prefix = f"c{i}_"
             component._restore({k[len(prefix):]: v for k, v in state.items()
                                 if k.startswith(prefix)})
             self.components_.append(component)
+
+
+def _ndcg(scores: np.ndarray, seen: tuple[np.ndarray, np.ndarray], catalogue: np.ndarray,
+          relevant: list[set[int]]) -> float:
+    """Mean NDCG@10 of the rows of ``scores`` (seen items masked) against ``relevant``."""
+    scores = np.array(scores, dtype=np.float32)
+    scores[seen] = -np.inf
+    top = top_k_columns(scores, min(10, scores.shape[1]))
+    return float(np.mean([ndcg_at_k(catalogue[t].tolist(), r, 10)
+                          for t, r in zip(top, relevant, strict=True)]))

@@ -26,7 +26,8 @@ from sqlalchemy import func, select
 from threadpoolctl import threadpool_limits
 
 from postlens.errors import ModelError, NotFound, PostlensError
-from postlens.recommend.base import Recommender, UnknownId
+from postlens.recommend.base import POPULAR, Recommender
+from postlens.recommend.cold_start import ColdStart
 from postlens.recommend.data import interaction_weight
 from postlens.store.db import Database
 from postlens.store.schema import Interaction, Post
@@ -35,17 +36,19 @@ log = logging.getLogger(__name__)
 
 CACHE_SIZE = 4096
 Answer = tuple[list[int], list[float], list[str]]
-TRENDING = "trending now (we do not know your taste yet)"
+TRENDING = POPULAR
 
 
 class LiveRecommender:
     def __init__(self, db: Database, name: str, load: Callable[[], Recommender],
                  fit: Callable[[], Recommender], version_of: Callable[[], str], *,
-                 train_when_missing: bool = True) -> None:
+                 train_when_missing: bool = True, cold_start: ColdStart | None = None
+                 ) -> None:
         """``load`` reads the saved model (NotFound when none), ``fit`` trains and saves a
         new one, ``version_of`` names the saved file's version. Without a saved model, a
         server (``train_when_missing``) trains one in the background and answers with
-        trending posts meanwhile; otherwise the NotFound is raised."""
+        trending posts meanwhile; otherwise the NotFound is raised. ``cold_start`` seeds
+        users the model does not know from their posts and stated interests."""
         self.train_when_missing = train_when_missing
         self.db = db
         self.name = name
@@ -62,6 +65,8 @@ class LiveRecommender:
         self.retrainings = 0
         self._hidden: list[int] = []  # posts not public: never in anyone's list
         self._hidden_set: frozenset[int] = frozenset()
+        self.cold_start = cold_start
+        self._seeded: dict[int, str] = {}  # user -> why their seeds were chosen
 
     # -- the model ------------------------------------------------------------------------
     def current(self) -> Recommender | None:
@@ -127,6 +132,7 @@ class LiveRecommender:
         version = f"{self.name}-{self._version_of()}"  # hashes the file: not under the lock
         with self._lock:
             self._model, self.version = model, version
+            self._seeded.clear()  # the new model has no seeds: newcomers are seeded again
             self.refresh_hidden()
             self.refresh()
 
@@ -157,11 +163,13 @@ class LiveRecommender:
             for row in rows:
                 weight = interaction_weight(row.kind, row.weight, row.value)
                 # A post newer than the model is unknown to it: the next retraining has it.
-                if weight and model.knows_item(row.post_id):
+                # A zero weight (a 2.5-star rating) still marks the post as seen.
+                if model.knows_item(row.post_id):
                     by_user[row.user_id][0].append(row.post_id)
                     by_user[row.user_id][1].append(weight)
             for user_id, (items, weights) in by_user.items():
                 model.update_user(user_id, items, weights)
+                self._seeded.pop(user_id, None)  # their own taste explains from now on
             model.watermark_ = int(rows[-1].id)
             for key in [k for k in self._cache if k[1] in by_user]:
                 del self._cache[key]
@@ -169,28 +177,43 @@ class LiveRecommender:
 
     # -- answers --------------------------------------------------------------------------
     def recommend(self, user_id: int, n: int, *, diversity: float = 0.0,
-                  freshness: float = 0.0) -> Answer:
+                  freshness: float = 0.0, novelty: float = 0.0, max_popular: float = 1.0
+                  ) -> Answer:
         model = self.current()
         if model is None:
             return self._trending_in_store(n)
-        key = (self.version, user_id, n, diversity, freshness)
+        key = (self.version, user_id, n, diversity, freshness, novelty, max_popular)
         # scipy and numpy objects are not safe to read while feedback mutates them.
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
             with threadpool_limits(1, "blas"):
-                try:
-                    ids, scores, why = model.recommend(user_id, n=n, diversity=diversity,
-                                                       freshness=freshness,
-                                                       exclude=self._hidden or None)
-                    answer = (ids.tolist(), scores.tolist(), list(why))
-                except UnknownId:
-                    answer = _trending(model, n, self._hidden_set)
+                self._seed(model, user_id)
+                ids, scores, why = model.recommend(user_id, n=n, diversity=diversity,
+                                                   freshness=freshness, novelty=novelty,
+                                                   max_popular=max_popular,
+                                                   exclude=self._hidden or None)
+                if user_id in self._seeded:
+                    why = [self._seeded[user_id]] * len(ids)
+                answer = (ids.tolist(), scores.tolist(), list(why))
             self._cache[key] = answer
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         return answer
+
+    def _seed(self, model: Recommender, user_id: int) -> None:
+        """Fold a new user's seeds (their posts, stated interests) into the model, once."""
+        if self.cold_start is None or model.knows_user(user_id):
+            return
+        try:
+            seeds = self.cold_start.seeds(model, user_id)
+        except PostlensError as exc:  # no interest model yet: popularity serves them
+            log.warning("no cold-start seeds for user %s: %s", user_id, exc)
+            return
+        if seeds is not None:
+            model.update_user(user_id, seeds.item_ids, seeds.weights, mark_seen=False)
+            self._seeded[user_id] = seeds.reason
 
     def _trending_in_store(self, n: int) -> Answer:
         """Before any model exists: the most liked posts, then the newest."""
@@ -256,15 +279,6 @@ class LiveRecommender:
             if len(pairs) >= n or len(ids) < k:
                 return [i for i, _ in pairs], [v for _, v in pairs]
             k *= 4
-
-
-def _trending(model: Recommender, n: int, hidden: frozenset[int]) -> Answer:
-    """For someone the model has never seen: what is popular in its training data."""
-    counts = np.asarray((model.user_items_ > 0).sum(axis=0)).ravel().astype(np.float32)
-    order = np.argsort(-counts, kind="stable")
-    top = np.array([c for c in order[:n + len(hidden)]
-                    if int(model.item_ids_[c]) not in hidden][:n], dtype=np.int64)
-    return model.item_ids_[top].tolist(), counts[top].tolist(), [TRENDING] * len(top)
 
 
 def file_version(path: Path) -> Callable[[], str]:

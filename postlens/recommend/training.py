@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from postlens.config import Settings
 from postlens.errors import NotFound
 from postlens.recommend.base import Recommender
-from postlens.recommend.data import Dataset, load_dataset
+from postlens.recommend.data import Dataset, load_dataset, with_text_vectors
 from postlens.recommend.registry import load_recommender, recommender_class
 from postlens.recommend.splits import temporal_split
 from postlens.store.db import Database
@@ -30,11 +33,22 @@ def fit_recommender(name: str, dataset: Dataset, **params: Any) -> Recommender:
     return model.fit(dataset.with_interactions(train), dataset.with_interactions(held_out))
 
 
-def train(db: Database, settings: Settings, name: str = "hybrid", source: str | None = None,
-          **params: Any) -> Recommender:
-    """Fit on everything in the store (or one source) and save the model atomically."""
+Encode = Callable[[Sequence[str]], np.ndarray]
+
+
+def training_data(db: Database, source: str | None = None, encode: Encode | None = None
+                  ) -> Dataset:
+    """Everything in the store (or one source) a recommender learns from; with ``encode``
+    (the text encoder), the items' descriptions as text vectors too, for cold start."""
     with db.reader() as session:
         dataset = load_dataset(session, source=source)
+    return dataset if encode is None else with_text_vectors(dataset, encode)
+
+
+def train(db: Database, settings: Settings, name: str = "hybrid", source: str | None = None,
+          encode: Encode | None = None, **params: Any) -> Recommender:
+    """Fit on everything in the store (or one source) and save the model atomically."""
+    dataset = training_data(db, source, encode)
     if len(dataset.interactions) == 0 and dataset.features is None:
         raise NotFound("nothing to train on: ingest posts and interactions first")
     model = fit_recommender(name, dataset, **params)

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from postlens.errors import InvalidInput
-from postlens.recommend.base import NotFittedError, Recommender, UnknownId
+from postlens.recommend.base import POPULAR, NotFittedError, Recommender, UnknownId
+from postlens.recommend.data import Interactions
 from postlens.recommend.registry import load_recommender, recommender_class, recommender_classes
 from postlens.recommend.training import fit_recommender
 from tests.recommend.synthetic import (
@@ -20,7 +21,7 @@ from tests.recommend.synthetic import (
 )
 
 FAST = {"bpr": {"iterations": 200, "factors": 16, "learning_rate": 0.05},
-        "als": {"factors": 16}, "visual-als": {"factors": 16, "trust_interactions": 3.0},
+        "als": {"factors": 16}, "visual-als": {"factors": 16},
         "hybrid": {"component_params": {"als": {"factors": 16},
                                         "visual-als": {"factors": 16}}}}
 ALL = sorted(recommender_classes())
@@ -88,10 +89,10 @@ def test_unfitted_and_bad_input_raise(name: str) -> None:
     with pytest.raises(NotFittedError, match="not fitted"):
         recommender_class(name)().recommend(1)
     model = fitted(name)
-    with pytest.raises(UnknownId, match="unknown user id 12345"):
-        model.recommend(12345)
     with pytest.raises(InvalidInput):
         model.recommend(1, n=0)
+    with pytest.raises(InvalidInput):
+        model.recommend(1, max_popular=1.5)
     with pytest.raises(UnknownId, match="unknown post id"):
         model.update_user(1, [424242], [1.0])
 
@@ -166,3 +167,50 @@ def test_freshness_promotes_recent_posts() -> None:
     dataset.item_times[219] = 1_700_000_000.0 + 40 * 20 * 60  # posted just now
     model = recommender_class("popularity")().fit(dataset)
     assert model.recommend(1, n=1, freshness=5.0)[0][0] == 219
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_someone_never_seen_gets_what_most_people_liked(name: str) -> None:
+    model = fitted(name)
+    ids, _, why = model.recommend(12345, n=3)
+    assert len(ids) == 3 and set(why) == {POPULAR}
+    assert HELD_OUT not in ids.tolist() and NEW_PICTURE not in ids.tolist()  # fewer likes
+    batch, _, batch_why = model.recommend([1, 12345], n=3)
+    np.testing.assert_array_equal(batch[1], ids)
+    assert batch_why[0][0] != POPULAR
+
+
+@pytest.mark.parametrize("name", ["als", "content", "hybrid"])
+def test_a_zero_weight_interaction_counts_as_seen(name: str) -> None:
+    """A 2.5-star rating weighs 0: it must still keep the movie out of the user's list."""
+    data = community_dataset()
+    extra = Interactions([1], [HELD_OUT], [0.0], [1_800_000_000])
+    model = fit_recommender(name, data.with_interactions(data.interactions.concat(extra)),
+                            **FAST.get(name, {}))
+    assert HELD_OUT not in model.recommend(1, n=10)[0].tolist()
+    model.update_user(21, [201], [0.0])
+    assert 201 not in model.recommend(21, n=40)[0].tolist()
+
+
+def test_explanations_name_the_liked_item_by_its_caption() -> None:
+    _, _, why = fitted("als").recommend(1, n=3)
+    assert all(e.startswith("people who liked picture 1") for e in why), why
+
+
+def test_head_cap_limits_the_most_liked_items_per_list() -> None:
+    model = fitted("popularity")
+    head = set(model.item_ids_[np.argsort(-model.item_counts(), kind="stable")[:1]].tolist())
+    ids, _, _ = model.recommend(12345, n=10)
+    assert head <= set(ids.tolist())
+    capped, _, _ = model.recommend(12345, n=10, max_popular=0.0)
+    assert len(capped) == 10 and not head & set(capped.tolist())
+    discounted, _, _ = fitted("als").recommend(1, n=5, novelty=5.0)
+    assert len(discounted) == 5
+
+
+def test_seeds_shape_a_new_users_list_without_being_hidden() -> None:
+    model = fitted("als")
+    model.update_user(4242, COMMUNITY_B[:3], [0.5] * 3, mark_seen=False)
+    ids, _, _ = model.recommend(4242, n=5)
+    assert set(ids.tolist()) <= set(COMMUNITY_B)
+    assert set(COMMUNITY_B[:3]) & set(model.recommend(4242, n=20)[0].tolist())
