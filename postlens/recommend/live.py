@@ -208,8 +208,8 @@ class LiveRecommender:
             return
         try:
             seeds = self.cold_start.seeds(model, user_id)
-        except PostlensError as exc:  # no interest model yet: popularity serves them
-            log.warning("no cold-start seeds for user %s: %s", user_id, exc)
+        except Exception:  # seeding is a bonus: popularity serves them without it
+            log.exception("no cold-start seeds for user %s", user_id)
             return
         if seeds is not None:
             model.update_user(user_id, seeds.item_ids, seeds.weights, mark_seen=False)
