@@ -8,16 +8,21 @@ import numpy as np
 from postlens.numeric import DAY, l2_normalise
 
 
+def row_spread(scores: np.ndarray) -> np.ndarray:
+    """(rows, 1): each row's standard deviation over its finite scores, 1 where undefined:
+    the unit in which re-ranking adjustments are added to scores of any scale."""
+    finite = np.where(np.isfinite(scores), scores, np.nan)
+    spread = np.nanstd(finite, axis=1, keepdims=True)
+    return np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
+
+
 def freshness_boost(scores: np.ndarray, item_times: np.ndarray, now: float, weight: float,
                     half_life_days: float = 7.0) -> np.ndarray:
     """Add ``weight * 0.5 ** (age / half_life)`` (in units of each row's score spread)."""
     known = np.isfinite(item_times)
     age = np.where(known, np.maximum(now - item_times, 0.0) / DAY, np.inf)
     fresh = np.where(known, 0.5 ** (age / half_life_days), 0.0).astype(np.float32)
-    finite = np.where(np.isfinite(scores), scores, np.nan)
-    spread = np.nanstd(finite, axis=1, keepdims=True)
-    spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
-    return scores + weight * spread * fresh
+    return scores + weight * row_spread(scores) * fresh
 
 
 def popularity_discount(scores: np.ndarray, counts: np.ndarray, weight: float) -> np.ndarray:
@@ -27,10 +32,7 @@ def popularity_discount(scores: np.ndarray, counts: np.ndarray, weight: float) -
     log_counts = np.log1p(np.asarray(counts, dtype=np.float64))
     spread_items = log_counts.std()
     z = ((log_counts - log_counts.mean()) / (spread_items if spread_items > 0 else 1.0))
-    finite = np.where(np.isfinite(scores), scores, np.nan)
-    spread = np.nanstd(finite, axis=1, keepdims=True)
-    spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
-    return (scores - weight * spread * z.astype(np.float32)).astype(np.float32)
+    return (scores - weight * row_spread(scores) * z.astype(np.float32)).astype(np.float32)
 
 
 HEAD_FRACTION = 0.02  # the "short head": the 2% most-liked items of the catalogue
