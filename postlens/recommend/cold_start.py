@@ -21,7 +21,7 @@ import numpy as np
 from sqlalchemy import select
 
 from postlens.recommend.base import Recommender
-from postlens.recommend.content import ContentRecommender
+from postlens.recommend.content import content_part
 from postlens.store.db import Database
 from postlens.store.schema import Analysis, Post, User
 
@@ -63,8 +63,7 @@ class ColdStart:
                 .order_by(Post.id.desc())
                 .limit(OWN_POSTS)).all()
             stated = list((user.attributes or {}).get("stated_interests", []))
-        content = next((c for c in getattr(model, "components_", [model])
-                        if isinstance(c, ContentRecommender)), None)
+        content = content_part(model)
         if own and content is not None:
             queries = np.stack([np.frombuffer(e, dtype="<f4") for e in own])
             rows, _ = content.index_.search(queries, NEIGHBOURS)

@@ -102,3 +102,10 @@ class ContentRecommender(Recommender):
                                               if k.startswith("index_")})
         self.has_vector_, self.tastes_ = state["has_vector_"], state["tastes_"]
         self._recency = {}
+
+
+def content_part(model: Recommender) -> ContentRecommender | None:
+    """The model itself if it is content-based, else its content component (the hybrid's),
+    else None: the holder of the picture index that uploads are searched in."""
+    return next((c for c in getattr(model, "components_", [model])
+                 if isinstance(c, ContentRecommender)), None)

@@ -28,6 +28,7 @@ from threadpoolctl import threadpool_limits
 from postlens.errors import ModelError, NotFound, PostlensError
 from postlens.recommend.base import POPULAR, Recommender
 from postlens.recommend.cold_start import ColdStart
+from postlens.recommend.content import content_part
 from postlens.recommend.data import interaction_weight
 from postlens.store.db import Database
 from postlens.store.schema import Interaction, Post
@@ -252,8 +253,7 @@ class LiveRecommender:
         model = self.current()
         if model is None:  # nothing trained yet: the first upload has no neighbours
             return [], []
-        content = next((c for c in getattr(model, "components_", [model])
-                        if c.name == "content"), None)
+        content = content_part(model)
         if content is None:
             return [], []
         def search(k: int) -> tuple[list[int], list[float]]:
