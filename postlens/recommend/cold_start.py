@@ -13,6 +13,7 @@ those the interest model scores highest for Football.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -48,8 +49,9 @@ class ColdStart:
         self.db = db
         self.interests = interests
         self._lock = threading.Lock()
-        self._matrix: tuple[int, np.ndarray, list[str], list[str]] | None = None
-        self._items = np.zeros(0, dtype=np.int64)
+        # (the model it was computed for, items, scores, interest ids, interest names)
+        self._matrix: tuple[weakref.ref[Recommender], np.ndarray, np.ndarray, list[str],
+                            list[str]] | None = None
 
     def seeds(self, model: Recommender, user_id: int) -> Seeds | None:
         """Seed items for a user the model does not know; None: popularity it is."""
@@ -98,9 +100,9 @@ class ColdStart:
         from postlens.text.minilm import MiniLMEncoder
 
         with self._lock:
-            if self._matrix is not None and self._matrix[0] == id(model):
-                _, scores, ids, names = self._matrix
-                return self._items, scores, ids, names
+            # A weak reference, not id(): a retrained model may reuse a freed one's address.
+            if self._matrix is not None and self._matrix[0]() is model:
+                return self._matrix[1:]
             counts = model.item_counts()
             order = np.argsort(-counts, kind="stable")[:CANDIDATES]
             service = self.interests()
@@ -114,7 +116,6 @@ class ColdStart:
             scores = np.nan_to_num(interest_model.score_posts([p.content for p in posts])
                                    .view("fused"))
             taxonomy = interest_model.taxonomy
-            self._items = np.array([p.id for p in posts], dtype=np.int64)
-            names = [c.name for c in taxonomy.categories]
-            self._matrix = (id(model), scores, list(taxonomy.ids), names)
-            return self._items, scores, self._matrix[2], self._matrix[3]
+            self._matrix = (weakref.ref(model), np.array([p.id for p in posts], np.int64),
+                            scores, list(taxonomy.ids), [c.name for c in taxonomy.categories])
+            return self._matrix[1:]
