@@ -41,8 +41,8 @@ def evaluate_recommend(
         evaluate,
         make_split,
         markdown_table,
-        relevant_items,
         report,
+        table_rows,
     )
     from postlens.evaluation.recommend_baselines import trainers_for
     from postlens.evaluation.report import write_section
@@ -59,8 +59,8 @@ def evaluate_recommend(
                       "skipping its baselines[/yellow]")
         cornac = False
     results = evaluate(split, trainers_for(protocol, cornac))
-    users = len(relevant_items(split, 1.5))
-    body = report(split, results, users)
+    body = report(split, results)
+    users = body["users"]
     table = markdown_table(results) + "\n\n" + comparison_table(body["hybrid_vs"])
     if as_json:
         echo_json(body, indent=None)
@@ -71,19 +71,13 @@ def evaluate_recommend(
     target.write_text(json.dumps({
         "description": f"MovieLens posters, {protocol} protocol (seed {seed}), "
                        f"{body['ratings']} ratings, {users} test users.",
-        "header": HEADER, "rows": _rows(table), "report": body}, indent=2))
+        "header": HEADER, "rows": table_rows(results), "report": body}, indent=2))
     if write is not None:
         key = "recommend" if protocol == "temporal" else f"recommend-{protocol}"
         write_section(write, key, f"Recommendations: MovieLens posters, {protocol} protocol"
                       + ("" if protocol == "temporal" else f", seed {seed}"),
                       f"{body['ratings']} ratings, {users} test users with a rating >= 4 "
                       "in the test part.\n\n" + table)
-
-
-def _rows(table: str) -> list[list[str]]:
-    """The first markdown table's body rows as cells."""
-    lines = table.split("\n\n")[0].splitlines()[2:]
-    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
 
 
 def evaluate_interests(

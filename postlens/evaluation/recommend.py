@@ -176,7 +176,8 @@ def comparisons(results: list[ModelResult], model: str = "hybrid"
     return out
 
 
-def report(split: Split, results: list[ModelResult], users: int) -> dict[str, Any]:
+def report(split: Split, results: list[ModelResult]) -> dict[str, Any]:
+    users = len(results[0].per_user["ndcg@10"]) if results else 0  # the same for every model
     return {"protocol": split.protocol, "seed": split.seed, "users": users,
             "ratings": len(split.train.interactions) + len(split.test),
             "models": {r.name: r.summary() for r in results},
@@ -187,12 +188,15 @@ HEADER = ["model", "NDCG@10", "R@10", "MAP@10", "cold R@10", "coverage", "top-50
           "long-tail share", "fit s"]
 
 
-def markdown_table(results: list[ModelResult]) -> str:
-    rows = [[r.name, f"{r.mean('ndcg@10'):.4f}", f"{r.mean('recall@10'):.4f}",
+def table_rows(results: list[ModelResult]) -> list[list[str]]:
+    return [[r.name, f"{r.mean('ndcg@10'):.4f}", f"{r.mean('recall@10'):.4f}",
              f"{r.mean('map@10'):.4f}", f"{r.mean('cold_recall@10'):.4f}",
              f"{r.coverage:.3f}", f"{r.head_share:.1%}", f"{r.long_tail_share:.1%}",
              f"{r.fit_seconds:.1f}"] for r in results]
-    return markdown(HEADER, rows)
+
+
+def markdown_table(results: list[ModelResult]) -> str:
+    return markdown(HEADER, table_rows(results))
 
 
 def comparison_table(compared: dict[str, dict[str, list[float]]]) -> str:

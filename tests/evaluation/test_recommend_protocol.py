@@ -72,8 +72,9 @@ def test_item_cold_protocol_holds_out_whole_items_and_ranks_only_them() -> None:
         "random": fixed_order("random")})}
     # Every list holds only held-out items; content says which group each belongs to.
     assert results["visual-als"].mean("ndcg@10") > results["random"].mean("ndcg@10") + 0.1
-    body = report(split, list(results.values()), 10)
+    body = report(split, list(results.values()))
     assert body["protocol"] == "item-cold" and set(body["models"]) == {"visual-als", "random"}
+    assert body["users"] == len(results["random"].per_user["ndcg@10"])
 
 
 def test_random_split_depends_on_the_seed_and_keeps_every_rating() -> None:
