@@ -80,10 +80,7 @@ def write_report(items: list[LikesInput], out: Path, coverage: float = 0.8,
               label="training posts")
     axis.set(xlabel="training posts", ylabel="mean |error| of log1p(likes)",
              title="Learning curve")
-    axis.legend()
-    figure.tight_layout()
-    figure.savefig(out / "learning_curve.png", dpi=110)
-    plt.close(figure)
+    _save(figure, axis, out / "learning_curve.png")
     figure, axis = plt.subplots(figsize=(4.5, 4.5))
     axis.errorbar(y_test, predicted, yerr=[predicted - low, high - predicted], fmt="o",
                   alpha=0.6, label=f"{coverage:.0%} interval")
@@ -91,10 +88,7 @@ def write_report(items: list[LikesInput], out: Path, coverage: float = 0.8,
     axis.plot(bounds, bounds, "k:", label="perfect")
     axis.set(xlabel="actual log1p(likes)", ylabel="predicted log1p(likes)",
              title="Held-out posts")
-    axis.legend()
-    figure.tight_layout()
-    figure.savefig(out / "predicted_vs_actual.png", dpi=110)
-    plt.close(figure)
+    _save(figure, axis, out / "predicted_vs_actual.png")
     (out / "report.md").write_text(_markdown(summary))
     return summary
 
@@ -112,3 +106,13 @@ def _markdown(summary: dict[str, Any]) -> str:
     lines += ["", "![learning curve](learning_curve.png)",
               "![predicted vs actual](predicted_vs_actual.png)", ""]
     return "\n".join(lines)
+
+
+def _save(figure: Any, axis: Any, path: Path) -> None:
+    """Legend, tight layout, a 110-dpi PNG, and the figure closed (pyplot keeps it open)."""
+    import matplotlib.pyplot as plt
+
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
