@@ -64,3 +64,19 @@ def test_evaluate_needs_a_real_folder(tmp_path: Path, community_db: dict[str, st
     env = {"POSTLENS_HOME": community_db["POSTLENS_HOME"]}
     result = runner.invoke(app, ["evaluate", "recommend", "--dataset", str(tmp_path)], env=env)
     assert result.exit_code == 2 and "posters" in result.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--protocol", "random", "--seed", "-1"], "--seed"),
+    (["--protocol", "leave-one-out"], "unknown protocol 'leave-one-out'"),
+])
+def test_evaluate_recommend_refuses_bad_options(settings: Settings, tmp_path: Path,
+                                                args: list[str], message: str) -> None:
+    (tmp_path / "posters").mkdir()
+    (tmp_path / "movies.csv").write_text("movieId,title,genres\n")
+    (tmp_path / "ratings.csv").write_text("userId,movieId,rating,timestamp\n")
+    result = runner.invoke(app, ["evaluate", "recommend", "--dataset", str(tmp_path),
+                                 "--no-cornac", "--write", str(tmp_path / "e.md"), *args],
+                           env={"POSTLENS_HOME": str(settings.home)})
+    assert result.exit_code != 0 and message in result.output, result.output
+    assert not (tmp_path / "e.md").exists()

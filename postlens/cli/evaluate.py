@@ -28,7 +28,7 @@ def evaluate_recommend(
         help="temporal (each user's latest 20%), random (each rating with probability "
              "0.2) or item-cold (15% of the items held out with all their ratings).")
                         ] = "temporal",
-    seed: Annotated[int, typer.Option(help="Split seed (random and item-cold).")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Split seed (random and item-cold).")] = 0,
     cornac: Annotated[bool, typer.Option(help="Also run Cornac's BPR, tuned.")] = True,
     as_json: JsonOption = False,
     write: WriteOption = Path("docs/evaluation.md"),
