@@ -74,9 +74,28 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="Time a client has to send a request body.")
     retrain_delay_seconds: float = Field(
         default=30.0, ge=0, description="Uploads trigger one retraining this long after.")
+    served_model: str = Field(
+        default="hybrid", description="The recommender the feed serves (hybrid, als...).")
     experiment: str = Field(default="ranker", description="The A/B experiment the feed runs.")
     log_retention_days: float = Field(
         default=90.0, ge=0, description="Keep logged recommendations this long (0: forever).")
+
+    spark_master: str = Field(
+        default="local[*]",
+        description="Spark master URL for `postlens batch` (a cluster: spark://host:7077).")
+    s3_bucket: str | None = Field(
+        default=None, description="Store pictures in this S3 bucket instead of local files.")
+    s3_prefix: str = Field(default="pictures/", description="Key prefix of stored pictures.")
+    s3_endpoint_url: str | None = Field(
+        default=None, description="An S3-compatible server (MinIO, SeaweedFS); default AWS.")
+    s3_region: str = Field(default="us-east-1", description="The bucket's region.")
+    s3_access_key_id: SecretStr | None = Field(
+        default=None, description="S3 credentials; default: boto3's own lookup chain.")
+    s3_secret_access_key: SecretStr | None = Field(default=None, description="See above.")
+    model_check_seconds: float = Field(
+        default=5.0, ge=0,
+        description="How often a server looks for a model published by another worker "
+                    "and for feedback recorded by other workers (0: never).")
 
     @property
     def resolved_database_url(self) -> str:

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-SERVED_MODEL = "hybrid"
+SERVED_MODEL = "hybrid"  # the default of settings.served_model
 
 
 class Postlens:
@@ -106,7 +106,7 @@ class Postlens:
     @property
     def recommender(self) -> LiveRecommender:
         """The live recommender the feed serves."""
-        return self.live(SERVED_MODEL)
+        return self.live(self.settings.served_model)
 
     def live(self, name: str) -> LiveRecommender:
         """The live recommender for the trained model ``name``."""
@@ -175,11 +175,12 @@ class Postlens:
         return self._part("experiment",
                           lambda: Experiment(self.settings.experiment, tuple(FEED_ARMS)))
 
-    def feed(self, model: str = SERVED_MODEL) -> FeedService:
+    def feed(self, model: str | None = None) -> FeedService:
         from postlens.recommend.feed import FeedService
 
-        return self._part(f"feed:{model}", lambda: FeedService(self.db, self.live(model),
-                                                                self.experiment))
+        name = model or self.settings.served_model
+        return self._part(f"feed:{name}", lambda: FeedService(self.db, self.live(name),
+                                                               self.experiment))
 
     # -- pictures and posts ---------------------------------------------------------------
     def ingest(self, format_name: str, path: Path, *, commit_every: int | None = None,
@@ -247,13 +248,13 @@ class Postlens:
 
     # -- recommendations ------------------------------------------------------------------
     def recommend(self, user_id: int, limit: int = 10, offset: int = 0,
-                  model: str = SERVED_MODEL) -> FeedPage:
+                  model: str | None = None) -> FeedPage:
         """A page of the user's feed (A/B arm, trending for strangers, impressions logged)."""
         return self.feed(model).page(user_id, limit, offset)
 
-    def similar(self, post_id: int, n: int = 10, model: str = SERVED_MODEL
+    def similar(self, post_id: int, n: int = 10, model: str | None = None
                 ) -> tuple[list[int], list[float]]:
-        return self.live(model).similar_to_post(post_id, n)
+        return self.live(model or self.settings.served_model).similar_to_post(post_id, n)
 
     def feedback(self, user_id: int, post_id: int, kind: str,
                  recommendation_id: int | None = None) -> float:
@@ -267,10 +268,10 @@ class Postlens:
                 live.refresh()
         return weight
 
-    def train(self, model: str = SERVED_MODEL, source: str | None = None) -> Recommender:
+    def train(self, model: str | None = None, source: str | None = None) -> Recommender:
         """Fit a recommender on the store and save it; the served one is swapped in."""
         from postlens.recommend.training import train
-
+        model = model or self.settings.served_model
         fitted = train(self.db, self.settings, model, source, text_encoding(self.models))
         if source is None and f"live:{model}" in self._parts:
             self.live(model).install(fitted)

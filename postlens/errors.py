@@ -89,3 +89,16 @@ class TaxonomyError(InvalidInput):
     """A taxonomy file that cannot be used; the message names the file and the field."""
 
     code = "invalid_taxonomy"
+
+
+class ConfigError(PostlensError):
+    """A setting that cannot work (a missing bucket, no Java for Spark...)."""
+
+    code = "config_error"
+
+
+class StorageError(PostlensError):
+    """The picture store or an external one (S3) failed; the message says which call."""
+
+    status_code = 503
+    code = "storage_unavailable"

@@ -62,7 +62,7 @@ class Privacy:
         target = self._served_path(picture.sha256)
         if not target.exists():
             # Decoded no larger than needed (JPEG draft, early shrink), then resized.
-            loaded = load_image(self.db.blobs.path(picture.path).read_bytes(),
+            loaded = load_image(self.db.blobs.read(picture.path),
                                 limits=self.limits, draft_size=SERVED_SIDE)
             image = loaded.image
             image.thumbnail((SERVED_SIDE, SERVED_SIDE))
@@ -98,8 +98,8 @@ class Privacy:
             for post in posts:
                 picture = pictures.get(post.picture_id or -1)
                 if picture is not None:
-                    out.write(self.db.blobs.path(picture.path),
-                              f"pictures/{post.id}.{Path(picture.path).suffix[1:]}")
+                    out.writestr(f"pictures/{post.id}.{Path(picture.path).suffix[1:]}",
+                                 self.db.blobs.read(picture.path))
         return archive.getvalue()
 
     def delete_user(self, user_id: int) -> dict[str, int]:
@@ -122,7 +122,7 @@ class Privacy:
                                           .where(Interaction.user_id == user_id)) or 0
             session.execute(delete(User).where(User.id == user_id))
         for relative in files:
-            self.db.blobs.path(relative).unlink(missing_ok=True)
+            self.db.blobs.delete(relative)
         for path in served:
             path.unlink(missing_ok=True)
         self.on_change()

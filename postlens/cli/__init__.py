@@ -9,6 +9,7 @@ import typer
 
 from postlens.cli import (
     admin,
+    batch,
     evaluate,
     interests,
     likes,
@@ -22,7 +23,7 @@ from postlens.cli import (
 app = typer.Typer(help="Understand social-media pictures and recommend from them.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 for group in (pictures, recommend, interests, provenance, products, likes, evaluate, serve,
-              admin):
+              admin, batch):
     group.register(app)
 
 

@@ -130,7 +130,7 @@ def _stored_input(db: Database, row: Any, text: np.ndarray, limits: ImageLimits
     results = analysis.results or {}
     looks = results.get("appearance")
     if looks is None:  # analysed before the appearance task existed: read the picture
-        data = db.blobs.path(picture.path).read_bytes()
+        data = db.blobs.read(picture.path)
         looks = appearance(load_image(data, limits=limits, draft_size=512).image)
     followers = (attributes or {}).get("followers")
     return LikesInput(

@@ -20,7 +20,8 @@ from postlens.ingest.records import (
 )
 from postlens.ingest.textfiles import csv_rows, jsonl_rows, text_value
 
-KNOWN_FIELDS = {"path", "caption", "user", "likes", "comments", "timestamp", "platform", "id"}
+KNOWN_FIELDS = {"path", "uri", "caption", "user", "likes", "comments", "timestamp", "platform",
+                "id"}
 
 
 class ManifestSource(PostsOnly):
@@ -49,15 +50,22 @@ class ManifestSource(PostsOnly):
         picture = (self.base / path_text).resolve()
         if not picture.is_file():
             raise MalformedRecord(f"picture {path_text!r} not found", source=where)
-        timestamp = text_value(row, "timestamp", where)
-        user = text_value(row, "user", where)
-        platform = text_value(row, "platform", where)
-        extra = {k: v for k, v in row.items() if k not in KNOWN_FIELDS and v not in (None, "")}
-        return PostRecord(
-            external_id=text_value(row, "id", where) or path_text, author=user,
-            author_name=user, picture=picture, caption=text_value(row, "caption", where),
-            posted_at=parse_datetime(timestamp, source=where) if timestamp else None,
-            platform=platform.lower() if platform else None,
-            likes=parse_count(row.get("likes"), field_name="likes", source=where),
-            comments=parse_count(row.get("comments"), field_name="comments", source=where),
-            extra=extra)
+        return post_record(row, where, picture, path_text)
+
+
+def post_record(row: dict[str, Any], where: str, picture: Path | bytes, path_text: str
+                ) -> PostRecord:
+    """A manifest row as a post (shared with ``postlens batch load``); ``where`` names the
+    file and line in errors."""
+    timestamp = text_value(row, "timestamp", where)
+    user = text_value(row, "user", where)
+    platform = text_value(row, "platform", where)
+    extra = {k: v for k, v in row.items() if k not in KNOWN_FIELDS and v not in (None, "")}
+    return PostRecord(
+        external_id=text_value(row, "id", where) or path_text, author=user,
+        author_name=user, picture=picture, caption=text_value(row, "caption", where),
+        posted_at=parse_datetime(timestamp, source=where) if timestamp else None,
+        platform=platform.lower() if platform else None,
+        likes=parse_count(row.get("likes"), field_name="likes", source=where),
+        comments=parse_count(row.get("comments"), field_name="comments", source=where),
+        extra=extra)

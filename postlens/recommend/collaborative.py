@@ -15,6 +15,7 @@ from implicit.cpu.als import AlternatingLeastSquares
 from implicit.cpu.bpr import BayesianPersonalizedRanking
 from threadpoolctl import threadpool_limits
 
+from postlens.errors import InvalidInput
 from postlens.recommend.base import Recommender
 from postlens.recommend.data import Dataset
 
@@ -85,13 +86,29 @@ class ALSRecommender(MatrixFactorization):
 
     # Defaults chosen on a validation split of MovieLens' training part (docs/evaluation.md).
     def __init__(self, factors: int = 64, regularization: float = 10.0, iterations: int = 15,
-                 alpha: float = 0.5, seed: int = 0) -> None:
+                 alpha: float = 0.5, seed: int = 0, weighted_regularization: bool = False
+                 ) -> None:
+        """``weighted_regularization``: the ridge grows with the user's number of positives
+        (ALS-WR, as Spark MLlib fits; see ``postlens.batch.als``)."""
         super().__init__(factors=factors, regularization=regularization, iterations=iterations,
-                         alpha=alpha, seed=seed)
+                         alpha=alpha, seed=seed, weighted_regularization=weighted_regularization)
         self.regularization, self.alpha = regularization, alpha
+
+    def fold_in(self, row: sp.csr_matrix) -> np.ndarray:
+        if not self.params.get("weighted_regularization"):
+            return super().fold_in(row)
+        saved = self.regularization
+        self.regularization = saved * max(1, int((row.data > 0).sum()))
+        try:
+            return super().fold_in(row)
+        finally:
+            self.regularization = saved
 
     def _model(self) -> Any:
         p = self.params
+        if p.get("weighted_regularization"):
+            raise InvalidInput("weighted regularisation is Spark MLlib's ALS-WR: fit it with "
+                               "`postlens batch train`")
         return AlternatingLeastSquares(factors=p["factors"], regularization=p["regularization"],
                                        iterations=p["iterations"], random_state=p["seed"])
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, FromClause, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from postlens.config import Settings
-from postlens.store.blobs import BlobStore
+from postlens.store.blobs import Blobs, BlobStore
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -25,7 +25,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     """One database: an engine, a session factory and the picture store beside it."""
 
-    def __init__(self, url: str, blobs: BlobStore) -> None:
+    def __init__(self, url: str, blobs: Blobs) -> None:
         self.url = url
         self.blobs = blobs
         self.engine: Engine = create_engine(url, future=True)
@@ -36,7 +36,12 @@ class Database:
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = True) -> Database:
         settings.home.mkdir(parents=True, exist_ok=True)
-        db = cls(settings.resolved_database_url, BlobStore(settings.blob_dir))
+        blobs: Blobs = BlobStore(settings.blob_dir)
+        if settings.s3_bucket:
+            from postlens.store.s3 import S3BlobStore
+
+            blobs = S3BlobStore.from_settings(settings)
+        db = cls(settings.resolved_database_url, blobs)
         if migrate:
             db.migrate()
         return db

@@ -47,7 +47,7 @@ def discard_files(db: Database, relatives: Iterable[str]) -> int:
     removed = 0
     for relative in relatives:
         if relative not in kept:
-            db.blobs.path(relative).unlink(missing_ok=True)
+            db.blobs.delete(relative)
             removed += 1
     return removed
 
@@ -59,15 +59,15 @@ def check(db: Database, *, repair: bool = False, grace_seconds: float = 3600.0
     report = DoctorReport(pictures=len(referenced))
     cutoff = time.time() - grace_seconds
     seen: set[str] = set()
-    for relative, path in db.blobs.files():
+    for stored in db.blobs.files():
         report.files += 1
-        seen.add(relative)
-        if relative in referenced or path.stat().st_mtime > cutoff:
+        seen.add(stored.relative)
+        if stored.relative in referenced or stored.modified > cutoff:
             continue
-        bucket = report.temporary_files if path.name.startswith(".") else report.orphan_files
-        bucket.append(relative)
+        bucket = report.temporary_files if stored.temporary else report.orphan_files
+        bucket.append(stored.relative)
         if repair:
-            path.unlink(missing_ok=True)
+            db.blobs.delete(stored.relative)
             report.removed += 1
     report.missing_files = sorted(referenced - seen)
     return report
