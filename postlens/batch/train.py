@@ -36,11 +36,11 @@ def read_interactions(spark: Any, path: str) -> tuple[Interactions, int]:
     if missing:
         raise InvalidInput(f"{path} lacks the column(s) {', '.join(missing)}; it has: "
                            f"{', '.join(frame.columns)}")
-    weight = F.col("weight").cast("float") if "weight" in frame.columns else F.lit(1.0)
-    stamp = F.col("time").cast("double") if "time" in frame.columns else F.lit(0.0)
-    ident = F.col("id").cast("long") if "id" in frame.columns else F.lit(0).cast("long")
-    typed = frame.select(F.col("user_id").cast("long").alias("user_id"),
-                         F.col("post_id").cast("long").alias("post_id"),
+    weight = F.col("weight").try_cast("float") if "weight" in frame.columns else F.lit(1.0)
+    stamp = F.col("time").try_cast("double") if "time" in frame.columns else F.lit(0.0)
+    ident = F.col("id").try_cast("long") if "id" in frame.columns else F.lit(0).try_cast("long")
+    typed = frame.select(F.col("user_id").try_cast("long").alias("user_id"),
+                         F.col("post_id").try_cast("long").alias("post_id"),
                          weight.alias("weight"), stamp.alias("time"), ident.alias("id"))
     bad = typed.where(F.col("user_id").isNull() | F.col("post_id").isNull()
                       | F.col("weight").isNull() | F.isnan("weight")).count()
