@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-SERVED_MODEL = "hybrid"  # the default of settings.served_model
 
 
 class Postlens:
@@ -118,7 +117,8 @@ class Postlens:
             self.db, name, load=lambda: load_trained(self.settings, name),
             fit=lambda: train(self.db, self.settings, name, None, text_encoding(self.models)),
             version_of=file_version(model_path(self.settings, name)),
-            train_when_missing=self.serving, cold_start=ColdStart(self.db, lambda: self.interests)))
+            train_when_missing=self.serving, cold_start=ColdStart(self.db, lambda: self.interests),
+            check_seconds=self.settings.model_check_seconds if self.serving else 0.0))
 
     @property
     def accounts(self) -> Accounts:

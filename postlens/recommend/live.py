@@ -10,16 +10,21 @@
   picks up reactions recorded by other processes.
 * Answers are cached per (model version, user, request) and dropped for the users whose
   interactions were folded in, and entirely on a swap.
+* Several workers (processes or hosts) share one database and one model folder. With
+  ``check_seconds`` > 0 each one looks, at most that often and on the request path, for a
+  model another worker saved (a new file version: loaded and swapped in), for feedback
+  other workers stored (folded in, those users' answers dropped) and for posts published or
+  hidden elsewhere. A change reaches every worker within ``check_seconds`` of its next
+  request.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
+import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 from sqlalchemy import func, select
@@ -30,6 +35,7 @@ from postlens.recommend.base import POPULAR, Recommender
 from postlens.recommend.cold_start import ColdStart
 from postlens.recommend.content import content_part
 from postlens.recommend.data import interaction_weight
+from postlens.recommend.versions import file_version
 from postlens.store.db import Database
 from postlens.store.schema import Interaction, Post
 
@@ -38,13 +44,14 @@ log = logging.getLogger(__name__)
 CACHE_SIZE = 4096
 Answer = tuple[list[int], list[float], list[str]]
 TRENDING = POPULAR
+__all__ = ["TRENDING", "LiveRecommender", "file_version"]
 
 
 class LiveRecommender:
     def __init__(self, db: Database, name: str, load: Callable[[], Recommender],
                  fit: Callable[[], Recommender], version_of: Callable[[], str], *,
-                 train_when_missing: bool = True, cold_start: ColdStart | None = None
-                 ) -> None:
+                 train_when_missing: bool = True, cold_start: ColdStart | None = None,
+                 check_seconds: float = 0.0) -> None:
         """``load`` reads the saved model (NotFound when none), ``fit`` trains and saves a
         new one, ``version_of`` names the saved file's version. Without a saved model, a
         server (``train_when_missing``) trains one in the background and answers with
@@ -68,6 +75,8 @@ class LiveRecommender:
         self._hidden_set: frozenset[int] = frozenset()
         self.cold_start = cold_start
         self._seeded: dict[int, str] = {}  # user -> why their seeds were chosen
+        self.check_seconds = check_seconds
+        self._checked_at = time.monotonic()
 
     # -- the model ------------------------------------------------------------------------
     def current(self) -> Recommender | None:
@@ -141,9 +150,10 @@ class LiveRecommender:
         """Re-read which posts are not public (after a post is published or hidden)."""
         with self.db.reader() as session:
             hidden = sorted(session.scalars(select(Post.id).where(Post.visibility != "public")))
-        with self._lock:
-            self._hidden, self._hidden_set = hidden, frozenset(hidden)
-            self._cache.clear()
+        if hidden != self._hidden:
+            with self._lock:
+                self._hidden, self._hidden_set = hidden, frozenset(hidden)
+                self._cache.clear()
 
     # -- feedback -------------------------------------------------------------------------
     def refresh(self) -> int:
@@ -177,10 +187,31 @@ class LiveRecommender:
             return len(rows)
 
     # -- answers --------------------------------------------------------------------------
+    def check_for_updates(self, *, force: bool = False) -> bool:
+        """Pick up what other workers did (see the module's notes); whether anything was
+        looked at. Cheap when nothing changed: a stat of the model file and two indexed
+        queries."""
+        now = time.monotonic()
+        if not force and (self.check_seconds <= 0 or now - self._checked_at
+                          < self.check_seconds or not self._loaded_once):
+            return False
+        self._checked_at = now
+        if self._model is not None and f"{self.name}-{self._version_of()}" != self.version:
+            try:
+                self.install(self._load())  # refreshes hidden posts and feedback too
+                return True
+            except (NotFound, ModelError):
+                log.exception("another worker's %s recommender cannot be loaded", self.name)
+        self.refresh_hidden()
+        self.refresh()
+        return True
+
     def recommend(self, user_id: int, n: int, *, diversity: float = 0.0,
                   freshness: float = 0.0, novelty: float = 0.0, max_popular: float = 1.0
                   ) -> Answer:
         model = self.current()
+        if self.check_for_updates():
+            model = self.current()
         if model is None:
             return self._trending_in_store(n)
         key = (self.version, user_id, n, diversity, freshness, novelty, max_popular)
@@ -279,13 +310,3 @@ class LiveRecommender:
             if len(pairs) >= n or len(ids) < k:
                 return [i for i, _ in pairs], [v for _, v in pairs]
             k *= 4
-
-
-def file_version(path: Path) -> Callable[[], str]:
-    """A version function: the first 12 hex digits of the saved model file's sha256."""
-    def version() -> str:
-        try:
-            return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-        except OSError:
-            return "unsaved"
-    return version
