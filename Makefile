@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test chromium demo test bench clean
+.PHONY: install install-test install-cluster chromium java demo test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,11 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test chromium
+install-test: $(VENV)/.installed-test chromium java
+
+# Spark (postlens batch) and S3 pictures: the cluster extra and Debian's Java 17.
+install-cluster: install java
+	$(BIN)/python -m pip install -e '.[cluster,postgres]'
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own here).
 chromium:
@@ -33,6 +37,13 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "chromium missing and not root: the browser tests will be skipped"; fi; }
+
+# Debian's Java 17 for Spark (the batch tests skip without it).
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; \
+	  else echo "java missing and not root: the Spark tests will be skipped"; fi; }
 
 demo: install
 	$(BIN)/postlens demo
