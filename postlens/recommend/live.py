@@ -25,6 +25,7 @@ import threading
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 from sqlalchemy import func, select
@@ -35,6 +36,7 @@ from postlens.recommend.base import POPULAR, Recommender
 from postlens.recommend.cold_start import ColdStart
 from postlens.recommend.content import content_part
 from postlens.recommend.data import interaction_weight
+from postlens.recommend.neighbours import PostNeighbours
 from postlens.recommend.versions import file_version
 from postlens.store.db import Database
 from postlens.store.schema import Interaction, Post
@@ -77,6 +79,9 @@ class LiveRecommender:
         self._seeded: dict[int, str] = {}  # user -> why their seeds were chosen
         self.check_seconds = check_seconds
         self._checked_at = time.monotonic()
+        self.neighbours: PostNeighbours | None = None  # pgvector, when on PostgreSQL
+        if db.engine.dialect.name == "postgresql":
+            self.neighbours = PostNeighbours(db)
 
     # -- the model ------------------------------------------------------------------------
     def current(self) -> Recommender | None:
@@ -280,7 +285,12 @@ class LiveRecommender:
 
     def similar_to_vector(self, embedding: np.ndarray, n: int,
                           exclude: int | None = None) -> tuple[list[int], list[float]]:
-        """Nearest pictures to an embedding (e.g. a fresh upload) in the content index."""
+        """Nearest pictures to an embedding (e.g. a fresh upload): in the database's pgvector
+        table on PostgreSQL, else in the trained model's content index."""
+        skip = self._hidden_set if exclude is None else self._hidden_set | {exclude}
+        if self.neighbours is not None:
+            self.neighbours.sync()
+            return self._visible(partial(self.neighbours.search, embedding), n, skip)
         model = self.current()
         if model is None:  # nothing trained yet: the first upload has no neighbours
             return [], []
@@ -294,15 +304,13 @@ class LiveRecommender:
                      for r, v in zip(rows[0], scores[0], strict=True) if r >= 0]
             return [i for i, _ in found], [v for _, v in found]
 
-        skip = self._hidden_set if exclude is None else self._hidden_set | {exclude}
         return self._visible(search, n, skip)
 
     @staticmethod
     def _visible(search: Callable[[int], tuple[list[int], list[float]]], n: int,
                  skip: frozenset[int]) -> tuple[list[int], list[float]]:
         """The first ``n`` neighbours not in ``skip``: searches a little deeper than ``n``,
-        and deeper again only when hidden posts crowd the top (rather than always asking
-        for ``n`` + every hidden post)."""
+        and deeper again only when hidden posts crowd the top (not ``n`` + all hidden)."""
         k = n + 8
         while True:
             ids, scores = search(k)
