@@ -80,9 +80,9 @@ def main() -> None:
     server.cleanup()
     text = "\n".join([
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.machine()} ({os.cpu_count()} "
-        f"cores), `python benchmarks/vectors.py --n {args.n} --noise {args.noise}`. {args.n:,} vectors of "
-        f"{args.dim} dimensions (a mixture of 1,000 clusters, each as wide as {args.noise} "
-        "times the spread of the centres), 200 fresh queries; pgvector "
+        f"cores), `python benchmarks/vectors.py --n {args.n} --noise {args.noise}`. "
+        f"{args.n:,} vectors of {args.dim} dimensions (a mixture of 1,000 clusters, each as "
+        f"wide as {args.noise} times the spread of the centres), 200 fresh queries; pgvector "
         f"HNSW (m=16, ef_construction=64, cosine) in PostgreSQL 18; inserted in 10,000-row "
         f"COPY batches with the index in place: {insert_s:.0f} s. Latency is one query from "
         "Python through psycopg, connection from the pool, `SET LOCAL hnsw.ef_search` "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,3 +120,15 @@ def cli_env(settings: Settings, model_dir: Path, encoder: ImageEncoder,
     for path in model_dir.iterdir():
         os.link(path, home / "models" / path.name)
     return {"POSTLENS_HOME": str(home)}
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    server_module = pytest.importorskip("moto.server")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()

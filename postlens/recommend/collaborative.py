@@ -91,7 +91,9 @@ class ALSRecommender(MatrixFactorization):
         """``weighted_regularization``: the ridge grows with the user's number of positives
         (ALS-WR, as Spark MLlib fits; see ``postlens.batch.als``)."""
         super().__init__(factors=factors, regularization=regularization, iterations=iterations,
-                         alpha=alpha, seed=seed, weighted_regularization=weighted_regularization)
+                         alpha=alpha, seed=seed)
+        if weighted_regularization:  # saved only when set: subclasses do not take it
+            self.params["weighted_regularization"] = True
         self.regularization, self.alpha = regularization, alpha
 
     def fold_in(self, row: sp.csr_matrix) -> np.ndarray:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from postlens.analysis.registry import build_analyzer
@@ -104,3 +105,27 @@ def test_a_manifest_without_paths_is_refused(spark: Any, batch_settings: Setting
         analyse_manifest(spark, str(bad), tmp_path / "out", batch_settings)
     with pytest.raises(InvalidInput, match=r"\.csv, \.jsonl or \.parquet"):
         analyse_manifest(spark, str(tmp_path / "posts.xlsx"), tmp_path / "out", batch_settings)
+
+
+def test_pictures_named_by_s3_uris(spark: Any, batch_settings: Settings, tmp_path: Path,
+                                   s3_endpoint: str) -> None:
+    from postlens.store.s3 import s3_client
+
+    settings = batch_settings.model_copy(update={
+        "s3_endpoint_url": s3_endpoint, "s3_access_key_id": SecretStr("test"),
+        "s3_secret_access_key": SecretStr("test")})
+    client = s3_client(settings)
+    client.create_bucket(Bucket="lake")
+    pictures = write_samples(tmp_path / "pics", ["astronaut", "coffee"])
+    for picture in pictures:
+        client.put_object(Bucket="lake", Key=f"in/{picture.name}", Body=picture.read_bytes())
+    manifest = tmp_path / "posts.jsonl"
+    manifest.write_text("".join(json.dumps({"path": f"s3://lake/in/{name}", "user": "ana"}) + "\n"
+                                for name in ("astronaut.jpg", "coffee.jpg", "gone.jpg")))
+    out = tmp_path / "out"
+    report = analyse_manifest(spark, str(manifest), out, settings,
+                              tasks=["embedding", "labels", "categories"])
+    assert (report.analysed, report.errors) == (2, 1)
+    assert [r["error_code"] for r in table(out / "errors")] == ["not_found"]
+    loaded = load_batch(Database.from_settings(settings), out, settings)
+    assert (loaded.posts_added, loaded.errors) == (2, [])

@@ -3,8 +3,6 @@ never a deleted or hidden post."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from postlens.config import Settings

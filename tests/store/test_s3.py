@@ -4,8 +4,6 @@ loopback, reached through boto3 exactly as AWS, MinIO or SeaweedFS would be."""
 from __future__ import annotations
 
 import csv
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,18 +15,6 @@ from postlens.runtime.cache import ModelCache
 from postlens.samples import write_samples
 from postlens.store.doctor import check
 from postlens.store.s3 import S3BlobStore, s3_client
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    server_module = pytest.importorskip("moto.server")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 @pytest.fixture
