@@ -110,13 +110,13 @@ class Postlens:
     def live(self, name: str) -> LiveRecommender:
         """The live recommender for the trained model ``name``."""
         from postlens.recommend.cold_start import ColdStart
-        from postlens.recommend.live import LiveRecommender, file_version
-        from postlens.recommend.training import load_trained, model_path, train
+        from postlens.recommend.live import LiveRecommender
+        from postlens.recommend.training import load_trained, model_path, model_version, train
 
         return self._part(f"live:{name}", lambda: LiveRecommender(
-            self.db, name, load=lambda: load_trained(self.settings, name),
+            self.db, name, load=lambda: load_trained(self.settings, name, self.db),
             fit=lambda: train(self.db, self.settings, name, None, text_encoding(self.models)),
-            version_of=file_version(model_path(self.settings, name)),
+            version_of=model_version(self.db, name, model_path(self.settings, name)),
             train_when_missing=self.serving, cold_start=ColdStart(self.db, lambda: self.interests),
             check_seconds=self.settings.model_check_seconds if self.serving else 0.0))
 

@@ -19,6 +19,7 @@ from postlens.batch.als import SparkALSRecommender
 from postlens.config import Settings
 from postlens.errors import InvalidInput, NotFound
 from postlens.recommend.data import Dataset, Interactions, interaction_weight
+from postlens.recommend.publish import publish
 from postlens.recommend.training import model_path
 from postlens.store.db import Database
 
@@ -53,10 +54,10 @@ def read_interactions(spark: Any, path: str) -> tuple[Interactions, int]:
                           ("user_id", "post_id", "weight", "time"))), int(ids.max(initial=0))
 
 
-def train_als(spark: Any, path: str, settings: Settings, **params: Any
-              ) -> tuple[SparkALSRecommender, float]:
-    """Fit on the interactions at ``path`` and save as the ``als`` recommender; the model
-    and the seconds the Spark fit took."""
+def train_als(spark: Any, path: str, settings: Settings, db: Database | None = None,
+              **params: Any) -> tuple[SparkALSRecommender, float]:
+    """Fit on the interactions at ``path`` and save as the ``als`` recommender (published in
+    ``db`` for every worker when given); the model and the seconds the Spark fit took."""
     interactions, watermark = read_interactions(spark, path)
     if len(interactions) == 0:
         raise NotFound(f"{path} holds no interactions")
@@ -65,6 +66,8 @@ def train_als(spark: Any, path: str, settings: Settings, **params: Any
         Dataset(interactions, watermark=watermark))
     seconds = time.perf_counter() - start
     model.save(model_path(settings, "als"))
+    if db is not None:
+        publish(db, "als", model_path(settings, "als"))
     return model, seconds
 
 

@@ -69,7 +69,8 @@ def train(
         spark = spark_session(master or core.settings.spark_master, "postlens batch train")
         try:
             model, seconds = train_als(
-                spark, interactions, core.settings, factors=factors, iterations=iterations,
+                spark, interactions, core.settings, core.db, factors=factors,
+                iterations=iterations,
                 regularization=SPARK_REGULARIZATION if regularization is None
                 else regularization, alpha=SPARK_ALPHA if alpha is None else alpha, seed=seed)
         finally:

@@ -12,6 +12,7 @@ from postlens.config import Settings
 from postlens.errors import NotFound
 from postlens.recommend.base import Recommender
 from postlens.recommend.data import Dataset, load_dataset, with_text_vectors
+from postlens.recommend.publish import fetch, model_version, publish
 from postlens.recommend.registry import load_recommender, recommender_class
 from postlens.recommend.splits import temporal_split
 from postlens.store.db import Database
@@ -53,11 +54,20 @@ def train(db: Database, settings: Settings, name: str = "hybrid", source: str | 
         raise NotFound("nothing to train on: ingest posts and interactions first")
     model = fit_recommender(name, dataset, **params)
     model.save(model_path(settings, name))
+    publish(db, name, model_path(settings, name))  # every worker serves it from now on
     return model
 
 
-def load_trained(settings: Settings, name: str = "hybrid") -> Recommender:
+def load_trained(settings: Settings, name: str = "hybrid", db: Database | None = None
+                 ) -> Recommender:
+    """The saved model ``name``; with ``db``, the published one (fetched when newer)."""
     path = model_path(settings, name)
+    if db is not None:
+        fetch(db, name, path)
     if not path.exists():
         raise NotFound(f"no trained {name} recommender: run `postlens train --model {name}`")
     return load_recommender(path)
+
+
+__all__ = ["VALIDATION_FRACTION", "Encode", "fit_recommender", "load_trained", "model_path",
+           "model_version", "train", "training_data"]

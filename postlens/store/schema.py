@@ -263,3 +263,15 @@ class AdImpression(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     clicked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     dismissed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PublishedModel(Base):
+    """The newest saved file of each trained recommender, where every worker finds it
+    (``postlens.recommend.publish``)."""
+
+    __tablename__ = "published_models"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

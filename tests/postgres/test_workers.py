@@ -1,6 +1,6 @@
-"""Two API workers on loopback ports sharing one PostgreSQL and one model folder: feedback
-taken by one reaches the other's feed, and a model published by a retraining is picked up
-by both, each within the check interval."""
+"""Two API workers on loopback ports sharing one PostgreSQL and nothing else (each has its
+own home and model folder): feedback taken by one reaches the other's feed, and a model
+published by a retraining elsewhere is picked up by both, each within the check interval."""
 
 from __future__ import annotations
 
@@ -87,7 +87,9 @@ def test_feedback_and_new_models_reach_every_worker(shared: Settings,
         posts = list(session.scalars(select(Post.id).order_by(Post.id)))
     admin.feedback(ana.id, posts[0], "like")
     admin.train("als")
-    first, second = Worker(shared, models), Worker(shared, models)
+    homes = [shared.home.parent / name for name in ("worker-1", "worker-2")]
+    first, second = (Worker(shared.model_copy(update={"home": home}), models)
+                     for home in homes)
     try:
         def feed(worker: Worker) -> list[int]:
             answer = httpx.get(f"{worker.url}/api/users/{ana.id}/recommendations?limit=10",
@@ -108,12 +110,15 @@ def test_feedback_and_new_models_reach_every_worker(shared: Settings,
         admin.train("als")  # a retraining elsewhere publishes a new model file
         published = f"als-{file_version(model_path(shared, 'als'))()}"
 
-        def logged_version() -> str | None:
-            with admin.db.reader() as session:
-                return session.scalar(select(Recommendation.model_version)
-                                      .order_by(Recommendation.id.desc()).limit(1))
-        for worker in (first, second):
-            assert eventually(lambda w=worker: bool(feed(w)) and logged_version() == published)
+        for worker, home in zip((first, second), homes, strict=True):
+            # Requests keep coming; within the check interval the worker serves the new model.
+            assert eventually(lambda w=worker: bool(feed(w))
+                              and w.core.recommender.version == published)
+            # The worker's own model folder now holds the published file.
+            assert file_version(home / "models" / "recommender-als.npz")() == published[4:]
+        with admin.db.reader() as session:  # impressions are logged with the new version
+            assert session.scalar(select(Recommendation.id).where(
+                Recommendation.model_version == published).limit(1)) is not None
     finally:
         first.stop()
         second.stop()
