@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -20,6 +21,16 @@ from postlens.store.schema import Interaction, Picture, Post, User
 from tests.conftest import shared_dataset
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Database]:
+    """Every importer against both stores postlens supports."""
+    if request.param == "postgresql":
+        settings = settings.model_copy(update={"database_url": request.getfixturevalue("pg_url")})
+    database = Database.from_settings(settings)
+    yield database
+    database.dispose()
 
 
 def count(db: Database, model: type) -> int:
