@@ -79,9 +79,7 @@ class LiveRecommender:
         self._seeded: dict[int, str] = {}  # user -> why their seeds were chosen
         self.check_seconds = check_seconds
         self._checked_at = time.monotonic()
-        self.neighbours: PostNeighbours | None = None  # pgvector, when on PostgreSQL
-        if db.engine.dialect.name == "postgresql":
-            self.neighbours = PostNeighbours(db)
+        self.neighbours = PostNeighbours.open(db)  # pgvector, when on PostgreSQL
 
     # -- the model ------------------------------------------------------------------------
     def current(self) -> Recommender | None:

@@ -11,12 +11,17 @@ deleted or hidden post is never answered.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from postlens.store.db import Database
 from postlens.store.schema import Analysis, Post
 from postlens.store.vectors import PgVectorStore
+
+log = logging.getLogger(__name__)
 
 TABLE = "post_vectors"
 SYNC_ROWS = 2000
@@ -26,6 +31,21 @@ class PostNeighbours:
     def __init__(self, db: Database, dim: int = 1280) -> None:
         self.db = db
         self.store = PgVectorStore(db.engine, TABLE, dim)
+
+    @classmethod
+    def open(cls, db: Database) -> PostNeighbours | None:
+        """The table on PostgreSQL with pgvector; None elsewhere, or when the server has no
+        pgvector (or the role may not create it): the content index answers then."""
+        if db.engine.dialect.name != "postgresql":
+            return None
+        import psycopg
+
+        try:
+            return cls(db)
+        except (SQLAlchemyError, psycopg.Error) as exc:
+            log.warning("no pgvector (%s): similar pictures come from the trained model",
+                        str(exc).splitlines()[0])
+            return None
 
     def sync(self, limit: int = SYNC_ROWS) -> int:
         """Add the embeddings of up to ``limit`` posts newer than the table's newest; how

@@ -35,3 +35,30 @@ def test_an_upload_finds_pictures_stored_a_moment_before(pg_settings: Settings,
         assert stored["chelsea"] not in core.post_insights(fresh.post_id).similar_ids
     finally:
         core.close()
+
+
+def test_a_postgresql_without_pgvector_falls_back_to_the_model(
+        pg_settings: Settings, models: ModelCache, monkeypatch: pytest.MonkeyPatch) -> None:
+    import psycopg
+
+    from postlens.store import vectors
+
+    def no_extension(*args: object, **kwargs: object) -> None:
+        raise psycopg.errors.UndefinedFile('could not open extension control file "vector"')
+
+    monkeypatch.setattr(vectors.PgVectorStore, "__init__", no_extension)
+    core = Postlens(pg_settings.model_copy(update={"served_model": "content"}),
+                    models=models)
+    try:
+        assert core.recommender.neighbours is None
+        ana = core.accounts.add_user("ana")
+        posts = {}
+        for name in ("coffee", "chelsea", "astronaut"):
+            posts[name] = core.upload(ana, jpeg_bytes(sample_photo(name)), name).post_id
+            core.privacy.set_visibility(ana, posts[name], "public")
+        core.train()
+        # The trained content index answers instead of pgvector.
+        similar = core.post_insights(posts["coffee"]).similar_ids
+        assert set(similar) == {posts["chelsea"], posts["astronaut"]}
+    finally:
+        core.close()
