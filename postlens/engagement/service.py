@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from postlens.analysis.analyzer import Analyzer
 from postlens.analysis.picture import AnalysisFailure, PictureAnalysis, PictureInput
@@ -133,25 +136,36 @@ class LikesService:
                 public_only: bool = False) -> list[dict[str, Any]]:
         """Predictions for candidate pictures, best first, each with its rank."""
         model = self.model(name)
-        analyses = []
-        for result in self.analyzer.analyze_many(list(pictures)):
-            if isinstance(result, AnalysisFailure):
-                raise result.error
-            analyses.append(result)
+        pictures = list(pictures)
+        # The caption is embedded while the pictures are analysed (ONNX Runtime releases the
+        # GIL, so the two models share the cores).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="caption") as pool:
+            text = pool.submit(caption_vectors, self._encoder(), [caption])
+            if len(pictures) == 1:  # one picture: decoded here, no decode pool to start
+                analyses = [self.analyzer.analyze_one(*pictures[0])]
+            else:
+                analyses = []
+                for result in self.analyzer.analyze_many(pictures):
+                    if isinstance(result, AnalysisFailure):
+                        raise result.error
+                    analyses.append(result)
+            text_vector = text.result()[0]
         answers = self.predict_analyses(model, analyses, account=account, caption=caption,
                                         posted_at=posted_at, followers=followers,
-                                        public_only=public_only)
+                                        public_only=public_only, text_vector=text_vector)
         ranked = sorted(answers, key=lambda a: -a["log_likes"])
         return [{**answer, "rank": rank} for rank, answer in enumerate(ranked, start=1)]
 
     def predict_analyses(self, model: LikesModel, analyses: Sequence[PictureAnalysis], *,
                          account: str | None, caption: str | None,
                          posted_at: datetime | None = None, followers: int | None = None,
-                         public_only: bool = False) -> list[dict[str, Any]]:
+                         public_only: bool = False, text_vector: np.ndarray | None = None
+                         ) -> list[dict[str, Any]]:
         resolved, level = self.history(model, account, public_only=public_only)
         if followers is not None and (followers < 0 or followers > 10**12):
             raise InvalidInput(f"followers must be between 0 and 10^12, got {followers}")
-        text = caption_vectors(self._encoder(), [caption])[0]
+        text = (caption_vectors(self._encoder(), [caption])[0] if text_vector is None
+                else text_vector)
         when = posted_at or datetime.now(UTC)
         items = [picture_input(a, text, account=resolved or "", caption=caption,
                                posted_at=when, followers=followers) for a in analyses]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from postlens.errors import ModelError
 from postlens.fileio import atomic_path, atomic_write_bytes, file_sha256
@@ -43,15 +44,32 @@ def ensure_onnx(model_dir: Path, stem: str, weights: Path,
     return target
 
 
-def cpu_session(path: Path, threads: int = 0) -> ModelSession:
-    """An ONNX Runtime CPU session with full graph optimisation."""
+def session_options(threads: int = 0) -> Any:
+    """Options for every postlens CPU session: full graph optimisation, ``threads`` intra-op
+    threads (0: one per core) and no spin-waiting.
+
+    A picture goes through several models in turn (image encoder, face detector, attribute
+    heads, text encoder). With spinning on, each session's idle threads keep the cores busy
+    for a while after their run and slow down the next model: on 2 cores one likes-task
+    analysis took 53 ms with spinning and 35 ms without, and batch analysis ran at 19 and 27
+    pictures/s (docs/benchmarks.md)."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     if threads:
         options.intra_op_num_threads = threads
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
     options.log_severity_level = 3
+    return options
+
+
+def cpu_session(path: Path, threads: int = 0) -> ModelSession:
+    """An ONNX Runtime CPU session (:func:`session_options`)."""
+    import onnxruntime as ort
+
+    options = session_options(threads)
     try:
         session: ModelSession = ort.InferenceSession(
             str(path), sess_options=options, providers=["CPUExecutionProvider"])

@@ -21,6 +21,7 @@ from PIL import Image
 
 from postlens.errors import InvalidInput, ModelError
 from postlens.runtime.base import InferenceModel, ModelSession
+from postlens.runtime.onnx import session_options
 
 OUTPUTS = ("537", "538", "539", "540")  # heatmap, log-scale, offset, landmarks
 STRIDE = 4  # the output maps are a quarter of the input size
@@ -133,11 +134,7 @@ class CenterFaceDetector(InferenceModel[DetectionRequest, list[DetectedFace]]):
     def _load(self) -> None:
         import onnxruntime as ort
 
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3
-        if self.threads:
-            options.intra_op_num_threads = self.threads
+        options = session_options(self.threads)
         try:
             self._session = ort.InferenceSession(dynamic_model_bytes(weights_path()), options,
                                                  providers=["CPUExecutionProvider"])
