@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from postlens.provenance.cues import conflict, decisive_cues, evidence
+from postlens.provenance.cues import conflict, decisive_cues, evidence, silent
 from postlens.provenance.features import feature_matrix
 from postlens.provenance.model import PlatformClassifier
 from postlens.provenance.platforms import CLASSES, LABELS
@@ -53,6 +53,8 @@ def combine(container: Container, probabilities: np.ndarray,
             min_confidence: float = MIN_CONFIDENCE) -> Platform:
     """One picture's answer from the model's probabilities (``CLASSES`` order) and its cues."""
     scores = np.asarray(probabilities, dtype=np.float64).copy()
+    if silent(container):  # only the dimensions speak: the model's belief is halved
+        scores = 0.5 * scores + 0.5 / len(scores)
     cues = decisive_cues(container)
     disagreement = conflict(cues)
     if disagreement:  # contradicting cues: move that share of the belief to "unknown"

@@ -113,6 +113,7 @@ def fit_classifier(data: TrainingSet, seed: int = 0, n_estimators: int = 120) ->
     """A calibrated gradient-boosted classifier over :data:`FEATURE_NAMES`."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.model_selection import StratifiedGroupKFold
 
     x = feature_matrix(data.containers)
     y = np.asarray(data.labels)
@@ -121,7 +122,12 @@ def fit_classifier(data: TrainingSet, seed: int = 0, n_estimators: int = 120) ->
     base = GradientBoostingClassifier(n_estimators=n_estimators, max_depth=3,
                                       learning_rate=0.1, subsample=0.8, random_state=seed)
     folds = max(2, min(3, int(np.bincount(np.unique(y, return_inverse=True)[1]).min())))
-    model = CalibratedClassifierCV(base, method=CALIBRATION, cv=folds, ensemble=False)
+    # Calibration folds keep each group (an Instagram account, a news event) on one side, as
+    # the evaluation does: with plain stratified folds the calibrator saw the same accounts
+    # it was calibrating for and learnt their confidence, not a new account's.
+    splits = list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+                  .split(x, y, groups=np.asarray(data.groups)))
+    model = CalibratedClassifierCV(base, method=CALIBRATION, cv=splits, ensemble=False)
     model.fit(x, y, sample_weight=weights)
     return model
 

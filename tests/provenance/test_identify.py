@@ -13,9 +13,10 @@ import pytest
 from PIL import Image
 
 from postlens.errors import ImageError
+from postlens.provenance.cues import silent
 from postlens.provenance.features import FEATURE_NAMES, feature_matrix, filename_pattern
 from postlens.provenance.identify import Platform, combine, identify
-from postlens.provenance.jpeg_segments import fbmd_segment, rewrite_header
+from postlens.provenance.jpeg_segments import fbmd_segment, rewrite_header, srgb_icc
 from postlens.provenance.model import SHIPPED, PlatformClassifier, read_metadata
 from postlens.provenance.platforms import CLASSES, PIPELINES
 from postlens.provenance.simulate import original_file, procedural_image, through_pipeline
@@ -74,6 +75,26 @@ def test_a_picture_without_cues_is_unknown_with_low_confidence(
     assert result.name == "unknown"
     assert result.confidence < 0.75
     assert max(result.scores.values()) < 0.75
+
+
+def test_only_a_file_that_says_nothing_is_silent() -> None:
+    buffer = io.BytesIO()
+    procedural_image(random.Random(5), 600, 400).save(buffer, "PNG")
+    png = buffer.getvalue()
+    assert silent(container_of(png, None))
+    assert silent(container_of(png, "picture.png"))
+    assert not silent(container_of(png, "IMG-20240101-WA0001.png"))  # a WhatsApp name speaks
+    icc = io.BytesIO()
+    procedural_image(random.Random(5), 600, 400).save(icc, "PNG", icc_profile=srgb_icc())
+    assert not silent(container_of(icc.getvalue(), None))
+    jpeg = io.BytesIO()
+    procedural_image(random.Random(5), 600, 400).save(jpeg, "JPEG", quality=85)
+    assert not silent(container_of(jpeg.getvalue(), None))  # its tables speak
+    probabilities = np.zeros(len(CLASSES))
+    probabilities[CLASSES.index("twitter")] = 1.0
+    shrunk = combine(container_of(png, None), probabilities)
+    assert shrunk.scores["twitter"] == pytest.approx(0.5 + 0.5 / len(CLASSES))
+    assert shrunk.name == "twitter"  # still the most probable, at half the belief
 
 
 def test_contradicting_cues_raise_unknown(classifier: PlatformClassifier) -> None:
