@@ -144,9 +144,9 @@ def bench_profile(base: str, key: str, user_id: int, n: int = 200) -> tuple[floa
 
 
 def soak(base: str, keys: dict[str, str], users: dict[str, int], pictures: list[bytes],
-         seconds: int, pid: int, clients: int = 16) -> tuple[int, int, list[float]]:
+         seconds: int, pid: int, clients: int = 16) -> tuple[int, int, int, list[float]]:
     stop = time.time() + seconds
-    counts, errors, memory = [0], [0], [rss_mb(pid)]
+    counts, errors, limited, memory = [0], [0], [0], [rss_mb(pid)]
     failures: list[str] = []
     handles = list(keys)
 
@@ -185,7 +185,9 @@ def soak(base: str, keys: dict[str, str], users: dict[str, int], pictures: list[
                 else:
                     response = client.get("/api/health")
                 counts[0] += 1
-                if response.status_code >= 400:
+                if response.status_code == 429:  # the per-key upload limit, by design
+                    limited[0] += 1
+                elif response.status_code >= 400:
                     errors[0] += 1
                     failures.append(f"{response.request.method} {response.request.url.path} "
                                     f"{response.status_code} {response.text[:120]}")
@@ -203,7 +205,7 @@ def soak(base: str, keys: dict[str, str], users: dict[str, int], pictures: list[
     memory.append(rss_mb(pid))
     for failure in failures[:5]:
         print("error:", failure, file=sys.stderr)
-    return counts[0], errors[0], memory
+    return counts[0], errors[0], limited[0], memory
 
 
 def main() -> None:
@@ -238,8 +240,9 @@ def main() -> None:
             rate, feed_errors, tool = bench_feed(base, keys[first], users[first])
             profile_p50, profile_p99 = bench_profile(base, keys[first], users[first])
             db_before = db_bytes(Path(tmp))
-            count, soak_errors, memory = soak(base, keys, users, pictures[80:], args.soak_seconds,
-                                              server.pid, args.soak_clients)
+            count, soak_errors, limited, memory = soak(
+                base, keys, users, pictures[80:], args.soak_seconds, server.pid,
+                args.soak_clients)
             db_growth = (db_bytes(Path(tmp)) - db_before) / 1e6
         finally:
             alive = server.poll() is None
@@ -265,7 +268,8 @@ def main() -> None:
         f"{profile_p99 * 1000:.1f} ms | |",
         f"| mixed load for {args.soak_seconds} s, {args.soak_clients} clients (60% "
         "feed+feedback, 20% posts+similar, 3% captioned uploads, 5% profiles, rest health) | "
-        f"{count} requests, {soak_errors} errors | 0 errors |",
+        f"{count} requests, {soak_errors} errors, {limited} uploads refused by the per-key "
+        "upload limit (429, by design) | 0 errors |",
         f"| database growth during the mixed load | {db_growth:.1f} MB | bounded |",
         f"| server RSS during the mixed load: start / max / end | {memory[0]:.0f} / "
         f"{max(memory):.0f} / {memory[-1]:.0f} MB | bounded |",
