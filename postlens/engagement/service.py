@@ -173,14 +173,16 @@ class LikesService:
         return [{"path": a.source, "account": resolved, **p}
                 for a, p in zip(analyses, predictions, strict=True)]
 
-    def for_upload(self, analysis: PictureAnalysis, account: str, caption: str | None
-                   ) -> dict[str, Any] | None:
-        """The upload answer's "predicted likes" line; None while no model is trained."""
+    def for_upload(self, analysis: PictureAnalysis, account: str, caption: str | None,
+                   text_vector: np.ndarray | None = None) -> dict[str, Any] | None:
+        """The upload answer's "predicted likes" line (``text_vector``: the caption's
+        embedding when the caller has it); None while no model is trained."""
         try:
             model = self.model()
         except NotFittedError:
             return None
-        return self.predict_analyses(model, [analysis], account=account, caption=caption)[0]
+        return self.predict_analyses(model, [analysis], account=account, caption=caption,
+                                     text_vector=text_vector)[0]
 
     def for_post(self, post_id: int, account: str) -> dict[str, Any] | None:
         """A stored post's predicted likes as if not yet posted (its own likes left out of

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, UploadFile
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from postlens.engagement.data import caption_vectors
 from postlens.errors import ImageTooLarge, InvalidInput
 from postlens.interests.model import PostContent
 from postlens.service.deps import SessionDep, StateDep, Uploader
@@ -56,12 +57,14 @@ def _analyse(state: AppState, session: Session, user: User, data: bytes,
              caption: str | None, filename: str | None) -> AnalysisPublic:
     stored = state.core.upload(user, data, caption, filename)
     result = stored.analysis
+    # The caption is embedded once, for both its interests and the likes prediction.
+    text = caption_vectors(state.core.interests.encoder, [caption])[0]
     insights = state.core.insights(stored.post_id, PostContent(
-        caption=caption, labels=result.labels, embedding=result.embedding))
+        caption=caption, labels=result.labels, embedding=result.embedding, text_vector=text))
     faces = result.public.get("faces") or []
     products = state.core.products.for_picture(faces, insights.interests) if "faces" in \
         result.public else []
-    likes = state.core.likes.for_upload(result, user.handle, caption)
+    likes = state.core.likes.for_upload(result, user.handle, caption, text)
     return AnalysisPublic(
         post_id=stored.post_id, faces=[FacePublic(**f) for f in faces],
         predicted_likes=LikesPredictionPublic(**likes) if likes else None,
