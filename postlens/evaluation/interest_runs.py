@@ -69,13 +69,14 @@ def run_reddit(data_dir: Path, space: TextSpace) -> tuple[str, str, dict[str, An
     """Post level and synthetic users on reddit-interests, folds grouped by subreddit."""
     from postlens.evaluation import text_interests
     from postlens.interests.corpus import read_labelled_texts
-    from postlens.interests.pretrained import embed_texts
+    from postlens.interests.pretrained import caption_texts, embed_texts
 
     taxonomy = load_taxonomy("curlie-36")
     corpus = read_labelled_texts(data_dir / "reddit-interests" / "posts.csv", taxonomy)
     x = embed_texts(space, corpus.texts).astype(np.float64)
     prototypes = space.prototypes(taxonomy).astype(np.float64)
-    results = text_interests.evaluate_posts(x, corpus.y, corpus.group_array, prototypes)
+    results = text_interests.evaluate_posts(x, caption_texts(corpus.texts), corpus.y,
+                                            corpus.group_array, prototypes)
     body, numbers = text_interests.report(results, [c.name for c in taxonomy.categories])
     intro = (f"{len(corpus)} post titles from {len(set(corpus.groups))} subreddits, "
              f"{len(set(corpus.labels))} interests (curlie-36); 5 folds grouped by subreddit, "

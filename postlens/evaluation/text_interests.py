@@ -2,10 +2,12 @@
 
 Post level: folds grouped by community (subreddit), so every score is on communities the
 trained sources never saw. Beside the label-frequency prior, three methods on the same folds:
-zero-shot (prompt prototypes, temperature fitted on the training folds), trained (centroids +
-logistic head, pooled) and combined (zero-shot + both, pooled); pooling weights come from
-inner grouped folds of the training part only. Users: a synthetic user is 20 held-out posts
-drawn from 1-3 interests plus noise posts from others; their profile
+zero-shot (prompt prototypes, temperature fitted on the training folds), trained (centroids,
+logistic head and words, pooled) and combined (zero-shot + the three, pooled); pooling
+weights come from inner grouped folds of the training part only (``pretrained.fit_pooling``,
+as shipped).
+Users: a synthetic user is 20 held-out posts drawn from 1-3 interests plus noise posts from
+others; their profile
 (``interests.aggregate``) should rank the true interests in its top 5.
 """
 
@@ -22,18 +24,22 @@ from sklearn.model_selection import GroupKFold
 from postlens.evaluation.provenance import expected_calibration_error
 from postlens.interests.aggregate import profile_of, recency_weights
 from postlens.interests.corpus import LabelledTexts
-from postlens.interests.model import Features, InterestModel, PostScores, _pooled, fit_weights
+from postlens.interests.model import Features, InterestModel, PostScores, _pooled
 from postlens.interests.pretrained import (
+    caption_texts,
     embed_texts,
+    fit_pooling,
     fit_sources,
     out_of_fold_logits,
+    source_logits,
     zero_shot_logits,
 )
 
 PRIOR = "prior: training folds' interest frequencies"
+TRAINED = "trained (centroids, head, words)"
 METHODS = {"zero-shot": ("text:zero-shot",),
-           "trained (centroids + head)": ("text:centroid", "text:head"),
-           "combined": ("text:zero-shot", "text:centroid", "text:head")}
+           TRAINED: ("text:centroid", "text:head", "text:words"),
+           "combined": ("text:zero-shot", "text:centroid", "text:head", "text:words")}
 
 
 def ranking_metrics(probabilities: np.ndarray, labels: np.ndarray) -> dict[str, float]:
@@ -51,23 +57,24 @@ class PostResults:
     weights: list[dict[str, float]] = field(default_factory=list)  # combined, per fold
 
 
-def evaluate_posts(x: np.ndarray, labels: np.ndarray, groups: np.ndarray,
+def evaluate_posts(x: np.ndarray, texts: np.ndarray, labels: np.ndarray, groups: np.ndarray,
                    prototypes: np.ndarray, folds: int = 5, inner_folds: int = 3
                    ) -> PostResults:
+    """``x``: caption embeddings; ``texts``: the cleaned captions (``caption_texts``)."""
     k = len(prototypes)
     out = PostResults(labels, {m: np.zeros((len(labels), k)) for m in (PRIOR, *METHODS)})
     splitter = GroupKFold(n_splits=min(folds, len(np.unique(groups))))
     for train, test in splitter.split(x, groups=groups):
-        oof = out_of_fold_logits(x[train], labels[train], groups[train], prototypes,
-                                 inner_folds)
-        heads = fit_sources(x[train], labels[train], groups[train], prototypes)
+        oof = out_of_fold_logits(x[train], texts[train], labels[train], groups[train],
+                                 prototypes, inner_folds)
+        heads = fit_sources(x[train], texts[train], labels[train], groups[train], prototypes)
         frequencies = np.bincount(labels[train], minlength=k) / len(train)
         out.probabilities[PRIOR][test] = frequencies
         test_logits = {"text:zero-shot": zero_shot_logits(x[test], prototypes)}
-        test_logits |= {name: head.logits(x[test]) for name, head in heads.items()}
+        test_logits |= {name: source_logits(head, x[test], texts[test])
+                        for name, head in heads.items()}
         for method, names in METHODS.items():
-            weights = fit_weights({n: oof[n] for n in names}, labels[train],
-                                  dict.fromkeys(names, 10.0), balanced=True)
+            weights = fit_pooling(oof, labels[train], names)
             out.probabilities[method][test] = softmax(_pooled(test_logits, weights), axis=1)
             if method == "combined":
                 out.weights.append(weights)
@@ -137,9 +144,9 @@ def report(results: PostResults, category_names: list[str], users: int = 600
     body = "\n".join([
         markdown(["method", "top-1", "top-5", "macro-F1",
                   f"synthetic users: true interests in top 5 ({users} users)"], rows), "",
-        "Pooling weights of the combined method per fold (fitted on inner grouped folds of "
-        "the training part): " + "; ".join(
-            ", ".join(f"{n.split(':')[1]} {w:.1f}" for n, w in fold.items())
+        "Pooling weights of the combined method per fold (on inner grouped folds of the "
+        "training part: ratios that rank best, one scale by likelihood): " + "; ".join(
+            ", ".join(f"{n.split(':')[1]} {w:.2f}" for n, w in fold.items())
             for fold in results.weights) + ".", "",
         f"Calibration of the combined top-1 confidence on held-out communities: expected "
         f"calibration error {ece:.3f}.", "",
@@ -155,6 +162,6 @@ def evaluate_labelled_texts(model: InterestModel, corpus: LabelledTexts) -> dict
     x = embed_texts(model.space, corpus.texts)
     n = len(corpus)
     features = Features(np.zeros_like(x), x, np.zeros(n, dtype=bool),
-                        np.linalg.norm(x, axis=1) > 0)
+                        np.linalg.norm(x, axis=1) > 0, None, list(caption_texts(corpus.texts)))
     probabilities = np.nan_to_num(model.score(features).text, nan=0.0)
     return ranking_metrics(probabilities, corpus.y)

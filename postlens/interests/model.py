@@ -2,8 +2,8 @@
 
 Each modality yields logits per category from several sources: the zero-shot cosine
 similarity in the shared text space (``interests.space``); the pretrained sources shipped
-with the package (``interests.pretrained``: linear maps of the caption embedding learned from
-145k labelled Reddit titles); and, when a user trains on labelled posts of their own, a
+with the package (``interests.pretrained``: linear maps of the caption embedding and of its
+words, learned from 145k labelled Reddit titles); and, when a user trains on labelled posts of their own, a
 linear head on the image or text embedding (transfer learning, as in seeds 003 and 004).
 A view's probability is ``softmax(sum of weight * source logits)`` over its
 sources: the image view uses the image sources, the text view the text sources, the fused
@@ -27,6 +27,7 @@ from scipy.special import log_softmax, softmax
 from postlens.errors import InvalidInput, NotFittedError
 from postlens.interests.space import TextSpace
 from postlens.interests.taxonomy import Taxonomy
+from postlens.interests.words import WordsHead
 from postlens.text.clean import clean_caption
 
 # Without labelled data of its own a model uses these weights: the negative-log-likelihood
@@ -61,10 +62,12 @@ class Features:
     has_image: np.ndarray  # (n,) bool
     has_text: np.ndarray  # (n,) bool
     image: np.ndarray | None = None  # (n, d) image embeddings, for a trained image head
+    captions: list[str] | None = None  # cleaned caption texts, for the words source
 
     def rows(self, index: np.ndarray) -> Features:
         return Features(self.conse[index], self.text[index], self.has_image[index],
-                        self.has_text[index], None if self.image is None else self.image[index])
+                        self.has_text[index], None if self.image is None else self.image[index],
+                        None if self.captions is None else [self.captions[i] for i in index])
 
 
 @dataclass
@@ -101,16 +104,17 @@ class InterestModel:
     calibration: Calibration = field(default_factory=Calibration)
     heads: dict[str, LinearHead] = field(default_factory=dict)
     # Fixed sources shipped with the package, by source name ("text:centroid", ...).
-    pretrained: dict[str, LinearHead] = field(default_factory=dict)
+    pretrained: dict[str, LinearHead | WordsHead] = field(default_factory=dict)
 
     # --- features -------------------------------------------------------------------
     def features(self, posts: list[PostContent]) -> Features:
         n = len(posts)
         conse = self.space.picture_vectors([p.labels or [] for p in posts])
         text = np.zeros((n, self.space.encoder.embedding_dim), dtype=np.float32)
+        captions = [caption_text(p.caption) for p in posts]
         todo = [i for i, p in enumerate(posts) if p.text_vector is None]
         if todo:
-            text[todo] = self.space.embed([caption_text(posts[i].caption) for i in todo])
+            text[todo] = self.space.embed([captions[i] for i in todo])
         for i, post in enumerate(posts):
             if post.text_vector is not None:
                 text[i] = post.text_vector
@@ -122,7 +126,8 @@ class InterestModel:
                 if post.embedding is not None:
                     image[i] = post.embedding
         has_image = np.array([bool(p.labels) for p in posts], dtype=bool)
-        return Features(conse, text, has_image, np.linalg.norm(text, axis=1) > 0, image)
+        return Features(conse, text, has_image, np.linalg.norm(text, axis=1) > 0, image,
+                        captions)
 
     # --- scores ---------------------------------------------------------------------
     def sources(self, features: Features) -> Sources:
@@ -131,7 +136,10 @@ class InterestModel:
         out = {"image:zero-shot": np.asarray(features.conse @ prototypes.T, np.float64),
                "text:zero-shot": np.asarray(features.text @ prototypes.T, np.float64)}
         for name, head in self.pretrained.items():
-            if name.startswith("text:"):
+            if isinstance(head, WordsHead):  # left out when the captions are not at hand
+                if features.captions is not None:
+                    out[name] = head.logits(features.captions)
+            elif name.startswith("text:"):
                 out[name] = head.logits(features.text)
             elif features.image is not None:
                 out[name] = head.logits(features.image)

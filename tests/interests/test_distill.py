@@ -20,8 +20,9 @@ from tests.interests.test_service import ingest
 
 CAPTIONS = {"chelsea": ["my cat napping", "kitten wants treats", "our cat at the vet",
                         "the cat sleeps on my bed"],
-            "coffee": ["espresso before work", "latte art this morning",
-                       "best cappuccino in town", "coffee and a croissant"]}
+            # Captions any teacher reads as food ("latte art" is art, a croissant cooking).
+            "coffee": ["espresso before work", "coffee at my favourite cafe",
+                       "best cappuccino in town", "coffee with breakfast"]}
 
 
 def crops(name: str, n: int) -> list[np.ndarray]:

@@ -11,6 +11,7 @@ from postlens.config import Settings
 from postlens.errors import InvalidInput, MalformedRecord
 from postlens.evaluation.text_interests import (
     PRIOR,
+    TRAINED,
     evaluate_posts,
     ranking_metrics,
     synthetic_users,
@@ -83,9 +84,10 @@ def test_trained_sources_round_trip_and_leave_unseen_interests_to_zero_shot(
     target = tmp_path / "pre.npz"
     about = pretrained.train_from_texts(text_space, taxonomy, corpus, target, "c.csv")
     assert about["texts"] == 24 and set(about["weights"]) == {
-        "text:zero-shot", "text:centroid", "text:head"}
+        "text:zero-shot", "text:centroid", "text:head", "text:words"}
     sources, _calibration, saved = pretrained.load(target)
-    assert set(sources) == {"text:centroid", "text:head"} and saved["taxonomy"] == "curlie-36"
+    assert set(sources) == {"text:centroid", "text:head", "text:words"}
+    assert saved["taxonomy"] == "curlie-36"
     head = sources["text:head"]
     seen = [taxonomy.index(i) for i in TITLES]
     unseen = [i for i in range(len(taxonomy)) if i not in seen]
@@ -104,7 +106,8 @@ def test_sources_for_another_encoder_are_refused(tmp_path: Path, text_space: Tex
     corpus = read_labelled_texts(corpus_csv(tmp_path / "c.csv"), taxonomy)
     x = text_space.embed(corpus.texts).astype(np.float64)
     sources, calibration = pretrained.fit_pretrained(
-        x, corpus.y, corpus.group_array, text_space.prototypes(taxonomy).astype(np.float64))
+        x, pretrained.caption_texts(corpus.texts), corpus.y, corpus.group_array,
+        text_space.prototypes(taxonomy).astype(np.float64))
     pretrained.save(tmp_path / "other.npz", sources, calibration,
                     {"taxonomy": "curlie-36", "encoder": ["another-model", "1"]})
     model = InterestModel(taxonomy, text_space)
@@ -123,12 +126,12 @@ def test_too_little_to_train(tmp_path: Path, text_space: TextSpace) -> None:
 
 def test_service_uses_the_shipped_sources(settings: Settings, text_space: TextSpace) -> None:
     path = pretrained.shipped_path("curlie-36")
-    assert path is not None and path.stat().st_size < 1_000_000
+    assert path is not None and path.stat().st_size < 4_000_000
     _, _, about = pretrained.load(path)
     assert about["texts"] > 100_000 and about["communities"] >= 100
     model = InterestService(settings, text_space).model("curlie-36")
-    assert set(model.pretrained) == {"text:centroid", "text:head"}
-    assert model.calibration.weights["text"]["text:head"] > 0
+    assert set(model.pretrained) == {"text:centroid", "text:head", "text:words"}
+    assert model.calibration.weights["text"]["text:words"] > 0
     other = InterestService(settings, text_space).model("babelnet-34")
     assert other.pretrained == {}
     body = InterestService(settings, text_space).for_post(
@@ -141,11 +144,11 @@ def test_post_level_evaluation_and_synthetic_users(tmp_path: Path,
     taxonomy = load_taxonomy("curlie-36")
     corpus = read_labelled_texts(corpus_csv(tmp_path / "c.csv"), taxonomy)
     x = text_space.embed(corpus.texts).astype(np.float64)
-    results = evaluate_posts(x, corpus.y, corpus.group_array,
+    results = evaluate_posts(x, pretrained.caption_texts(corpus.texts), corpus.y,
+                             corpus.group_array,
                              text_space.prototypes(taxonomy).astype(np.float64), folds=2,
                              inner_folds=2)
-    assert set(results.probabilities) == {PRIOR, "zero-shot", "trained (centroids + head)",
-                                          "combined"}
+    assert set(results.probabilities) == {PRIOR, "zero-shot", TRAINED, "combined"}
     combined = ranking_metrics(results.probabilities["combined"], corpus.y)
     assert combined["top1"] > ranking_metrics(results.probabilities[PRIOR], corpus.y)["top1"]
     assert combined["n"] == 24 and combined["top5"] >= combined["top1"] > 0.5
