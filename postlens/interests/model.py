@@ -3,8 +3,9 @@
 Each modality yields logits per category from several sources: the zero-shot cosine
 similarity in the shared text space (``interests.space``); the pretrained sources shipped
 with the package (``interests.pretrained``: linear maps of the caption embedding and of its
-words, learned from 145k labelled Reddit titles); and, when a user trains on labelled posts of their own, a
-linear head on the image or text embedding (transfer learning, as in seeds 003 and 004).
+words, learned from 145k labelled Reddit titles); and, when a user trains on labelled posts of
+their own, a linear head on the image or text embedding (transfer learning, as in seeds 003
+and 004).
 A view's probability is ``softmax(sum of weight * source logits)`` over its
 sources: the image view uses the image sources, the text view the text sources, the fused
 view all of them (a log-linear pool). The weights are fitted by minimising the negative
