@@ -1,3 +1,3 @@
 """Batch work on Apache Spark: analyse pictures listed in a manifest, fit ALS on
-interactions with Spark MLlib, and load the results into the serving store. The same
+interactions on Spark, and load the results into the serving store. The same
 library runs inside the executors; ``local[*]`` on one machine, a cluster by its master URL."""

@@ -1,6 +1,7 @@
-"""``postlens batch train``: ALS on interactions in Parquet (or CSV), fitted by Spark MLlib
-and saved where ``postlens serve`` loads the ``als`` recommender from; and ``postlens batch
-export``, which writes the store's interactions in that form.
+"""``postlens batch train``: ALS on interactions in Parquet (or CSV), fitted on Spark (the
+local model's objective by default, or Spark MLlib's; ``postlens.batch.als``) and saved
+where ``postlens serve`` loads the ``als`` recommender from; and ``postlens batch export``,
+which writes the store's interactions in that form.
 
 Interaction files have ``user_id`` and ``post_id`` (the store's ids) and optionally
 ``weight`` (default 1; negative: a dislike), ``time`` (Unix seconds) and ``id`` (the store's

@@ -3,6 +3,7 @@ default; a cluster with ``--master`` or POSTLENS_SPARK_MASTER)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,13 @@ import typer
 from postlens.cli.common import build_core, console, echo_json, reported_errors
 
 batch = typer.Typer(help="Batch analysis and training on Apache Spark.", no_args_is_help=True)
+
+
+class Solver(StrEnum):  # postlens.batch.als.SOLVERS, not imported here: it loads implicit
+    flat = "flat"
+    mllib = "mllib"
+
+
 MasterOption = Annotated[str | None, typer.Option(
     "--master", help="Spark master URL (default: the spark_master setting, local[*]).")]
 
@@ -52,14 +60,16 @@ def train(
     master: MasterOption = None,
     factors: Annotated[int, typer.Option(min=1, max=1024)] = 64,
     iterations: Annotated[int, typer.Option(min=1, max=200)] = 15,
+    solver: Annotated[Solver, typer.Option(
+        help="flat: the local `als` objective (implicit's flat ridge) run on Spark; mllib: "
+             "Spark MLlib's ALS (ridge per rating).")] = Solver.flat,
     regularization: Annotated[float | None, typer.Option(
-        min=0.0, help="Spark's regParam (per rating); default chosen on MovieLens.")] = None,
+        min=0.0, help="Ridge; default: the solver's (10 flat, MLlib regParam 0.3).")] = None,
     alpha: Annotated[float | None, typer.Option(min=0.0)] = None,
     seed: Annotated[int, typer.Option(min=0)] = 0,
 ) -> None:
-    """Fit ALS with Spark MLlib and save it as the `als` recommender `postlens serve`
-    loads (POSTLENS_SERVED_MODEL=als serves it in the feed)."""
-    from postlens.batch.als import SPARK_ALPHA, SPARK_REGULARIZATION
+    """Fit ALS on Spark and save it as the `als` recommender `postlens serve` loads
+    (POSTLENS_SERVED_MODEL=als serves it in the feed)."""
     from postlens.batch.session import spark_session
     from postlens.batch.train import train_als
     from postlens.recommend.training import model_path
@@ -70,14 +80,14 @@ def train(
         try:
             model, seconds = train_als(
                 spark, interactions, core.settings, core.db, factors=factors,
-                iterations=iterations,
-                regularization=SPARK_REGULARIZATION if regularization is None
-                else regularization, alpha=SPARK_ALPHA if alpha is None else alpha, seed=seed)
+                iterations=iterations, regularization=regularization, alpha=alpha, seed=seed,
+                solver=solver.value)
         finally:
             spark.stop()
     echo_json({"model": "als", "path": str(model_path(core.settings, "als")),
                "users": len(model.user_ids_), "posts": len(model.item_ids_),
-               "fit_seconds": round(seconds, 2), "watermark": model.watermark_})
+               "solver": solver.value, "fit_seconds": round(seconds, 2),
+               "watermark": model.watermark_})
 
 
 @batch.command("load")
