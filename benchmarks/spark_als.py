@@ -1,12 +1,13 @@
-"""Spark MLlib ALS against implicit's ALS on MovieLens: same split, same factors, same run.
+"""ALS on Spark against implicit's ALS on MovieLens: same split, same factors, same run.
 
     python benchmarks/spark_als.py [--no-write]
 
 All 100,836 MovieLens ratings (every rated movie, posters or not; weight = rating - 2.5, as
 postlens reads ratings), the temporal split and a random split of `postlens evaluate
-recommend`; 64 factors and 15 iterations for both. Each keeps its own regularisation and
-alpha, chosen on a validation split cut from the training part (Spark scales its ridge by
-each user's and item's number of ratings; implicit does not, so the numbers differ).
+recommend`; 64 factors and 15 iterations for all. `postlens batch train`'s default solver
+(flat: the local objective, its half-steps run by Spark) keeps the local `als` parameters;
+Spark MLlib keeps its own regularisation and alpha, chosen on a validation split cut from
+the training part (MLlib scales its ridge by each user's and item's number of ratings).
 """
 
 from __future__ import annotations
@@ -38,44 +39,89 @@ def movielens() -> object:
         np.array([float(r["timestamp"]) for r in rows])))
 
 
+def fit_seconds(spark: object, n: int) -> str:
+    """Fit time of each ALS on n synthetic interactions (n/20 users, Zipf-popular items)."""
+    import time
+
+    from postlens.batch.als import SparkALSRecommender
+    from postlens.recommend.collaborative import ALSRecommender
+    from postlens.recommend.data import Dataset, Interactions
+
+    rng = np.random.default_rng(0)
+    users, items = rng.integers(0, n // 20, n), np.minimum(rng.zipf(1.3, n), n // 50)
+    dataset = Dataset(Interactions(users, items, np.full(n, 2.0, np.float32),
+                                   np.arange(n, dtype=np.float64)))
+    models = {"implicit ALS (one process)": lambda: ALSRecommender(),
+              "Spark ALS, flat ridge": lambda: SparkALSRecommender(spark=spark),
+              "Spark MLlib ALS": lambda: SparkALSRecommender(spark=spark, solver="mllib")}
+    rows = []
+    for name, make in models.items():
+        start = time.perf_counter()
+        make().fit(dataset)
+        rows.append(f"| {name} | {time.perf_counter() - start:.1f} |")
+    shape = f"{n:,} interactions, {len(np.unique(users)):,} users, {len(np.unique(items)):,}"
+    return "\n".join([f"**Fit time at scale** ({shape} items, 64 factors, 15 iterations, "
+                      "same 2 cores)\n", "| model | fit s |", "|---|---|", *rows])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--scale", type=int, default=1_000_000,
+                        help="synthetic interactions for the fit-time table (0: none)")
     args = parser.parse_args()
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from postlens.batch.als import SPARK_ALPHA, SPARK_REGULARIZATION, SparkALSRecommender
     from postlens.batch.session import spark_session
-    from postlens.evaluation.recommend import comparisons, evaluate, make_split, markdown_table
+    from postlens.evaluation.recommend import (
+        Ranker,
+        Trainer,
+        comparisons,
+        evaluate,
+        make_split,
+        markdown_table,
+    )
     from postlens.evaluation.recommend_baselines import merged, postlens_trainer, ranker_of
+    from postlens.recommend.data import Dataset
 
     spark = spark_session("local[2]", "postlens ALS benchmark")
 
-    def spark_als(fit_part, validation):  # type: ignore[no-untyped-def]
-        model = SparkALSRecommender(spark=spark).fit(merged(fit_part, validation))
-        return ranker_of(model)
+    def on_spark(solver: str) -> Trainer:
+        def train(fit_part: Dataset, validation: Dataset) -> Ranker:
+            model = SparkALSRecommender(spark=spark, solver=solver)
+            return ranker_of(model.fit(merged(fit_part, validation)))
+        return train
 
     dataset = movielens()
     sections = []
     for protocol, seed in (("temporal", 0), ("random", 0)):
         split = make_split(dataset, protocol, seed)  # type: ignore[arg-type]
         results = evaluate(split, {"implicit ALS (postlens als)": postlens_trainer("als"),
-                                   "Spark MLlib ALS": spark_als})
-        ratio = comparisons(results, "Spark MLlib ALS")["implicit ALS (postlens als)"]
-        low, high = ratio["ndcg@10"][1], ratio["ndcg@10"][2]
+                                   "Spark ALS, flat ridge (batch train default)":
+                                   on_spark("flat"),
+                                   "Spark MLlib ALS (--solver mllib)": on_spark("mllib")})
+        lines = []
+        for name in ("Spark ALS, flat ridge (batch train default)",
+                     "Spark MLlib ALS (--solver mllib)"):
+            ratio = comparisons(results, name)["implicit ALS (postlens als)"]["ndcg@10"]
+            lines.append(f"{name} / implicit NDCG@10: {ratio[0]:.3f} [{ratio[1]:.3f}, "
+                         f"{ratio[2]:.3f}] (paired bootstrap over test users, 95%).")
         sections.append(f"**{protocol} split (seed {seed})**\n\n{markdown_table(results)}\n\n"
-                        f"Spark / implicit NDCG@10: {ratio['ndcg@10'][0]:.3f} "
-                        f"[{low:.3f}, {high:.3f}] (paired bootstrap over test users, 95%).")
+                        + "\n".join(f"* {line}" for line in lines))
+    if args.scale:
+        sections.append(fit_seconds(spark, args.scale))
     spark.stop()
     text = "\n\n".join([
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.machine()} "
         f"({os.cpu_count()} cores), `python benchmarks/spark_als.py`. MovieLens, all 100,836 "
-        f"ratings; 64 factors, 15 iterations; implicit: regularization 10, alpha 0.5; Spark "
-        f"local[2]: regParam {SPARK_REGULARIZATION}, alpha {SPARK_ALPHA} (both chosen on "
-        "validation). Fit seconds include Spark's job overhead, not its session start.",
+        f"ratings; 64 factors, 15 iterations; implicit and the flat Spark solver: "
+        f"regularization 10, alpha 0.5; Spark MLlib (local[2]): regParam "
+        f"{SPARK_REGULARIZATION}, alpha {SPARK_ALPHA} (chosen on validation). Fit seconds "
+        "include Spark's job overhead, not its session start.",
         *sections, "Target: Spark ALS NDCG@10 within 5% of implicit ALS on the same split."])
     print(text)
     if not args.no_write:
-        write_docs(text, "spark als benchmark", "Spark MLlib ALS vs implicit ALS")
+        write_docs(text, "spark als benchmark", "ALS on Spark vs implicit ALS")
 
 
 if __name__ == "__main__":
