@@ -57,17 +57,22 @@ class MatrixFactorization(Recommender):
     def _refresh_user(self, user_row: int) -> None:
         self.user_factors_[user_row] = self.fold_in(self.user_items_[user_row])
 
+    # The confidence of a positive is offset + alpha * weight: 1 + alpha * w in Hu, Koren &
+    # Volinsky (2008) and Spark MLlib; implicit reads its input as the confidence itself (0).
+    confidence_offset: float = 1.0
+
     def fold_in(self, row: sp.csr_matrix) -> np.ndarray:
-        """Solve (Y^T C Y + reg I) x = Y^T C p for one user (Hu, Koren & Volinsky, 2008)."""
-        cols, weights = row.indices[row.data > 0], row.data[row.data > 0] * self.alpha
+        """Solve (Y^T C Y + reg I) x = Y^T C p for one user (Hu, Koren & Volinsky, 2008),
+        the user step of the fit, so a folded-in user gets the factors training would give."""
+        cols = row.indices[row.data > 0]
         factors = self.item_factors_
-        gram = factors.T @ factors
         if len(cols) == 0:
             return np.zeros(factors.shape[1], dtype=np.float32)
-        y = factors[cols]
-        a = gram + (y.T * weights) @ y + self.regularization * np.eye(factors.shape[1])
-        b = (y.T * (1.0 + weights)).sum(axis=1)
-        return np.linalg.solve(a, b).astype(np.float32)
+        confidence = self.confidence_offset + row.data[row.data > 0] * self.alpha
+        y = factors[cols].astype(np.float64)
+        gram = factors.T.astype(np.float64) @ factors
+        a = gram + (y.T * (confidence - 1.0)) @ y + self.regularization * np.eye(y.shape[1])
+        return np.linalg.solve(a, confidence @ y).astype(np.float32)
 
     def _grow_users(self) -> None:
         self.user_factors_ = np.vstack([self.user_factors_,
@@ -95,6 +100,9 @@ class ALSRecommender(MatrixFactorization):
         if weighted_regularization:  # saved only when set: subclasses do not take it
             self.params["weighted_regularization"] = True
         self.regularization, self.alpha = regularization, alpha
+        # implicit (and the flat solver on Spark) take alpha * weight as the confidence; MLlib
+        # (weighted_regularization) takes 1 + alpha * weight.
+        self.confidence_offset = 1.0 if weighted_regularization else 0.0
 
     def fold_in(self, row: sp.csr_matrix) -> np.ndarray:
         if not self.params.get("weighted_regularization"):

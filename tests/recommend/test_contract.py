@@ -9,7 +9,8 @@ import pytest
 
 from postlens.errors import InvalidInput
 from postlens.recommend.base import POPULAR, NotFittedError, Recommender, UnknownId
-from postlens.recommend.data import Interactions
+from postlens.recommend.collaborative import ALSRecommender
+from postlens.recommend.data import Dataset, Interactions
 from postlens.recommend.registry import load_recommender, recommender_class, recommender_classes
 from postlens.recommend.training import fit_recommender
 from tests.recommend.synthetic import (
@@ -214,3 +215,18 @@ def test_seeds_shape_a_new_users_list_without_being_hidden() -> None:
     ids, _, _ = model.recommend(4242, n=5)
     assert set(ids.tolist()) <= set(COMMUNITY_B)
     assert set(COMMUNITY_B[:3]) & set(model.recommend(4242, n=20)[0].tolist())
+
+
+
+def test_folding_in_a_users_likes_gives_the_factors_training_gave() -> None:
+    """The server's fold-in is the fit's own user step: for a trained user it lands where
+    training did (implicit's conjugate-gradient steps leave a small gap)."""
+    rng = np.random.default_rng(3)
+    users, items = rng.integers(0, 200, 3000), rng.integers(0, 120, 3000)
+    weights = rng.choice([0.5, 1.5, 2.5], 3000)  # MovieLens' rating - 2.5
+    model = ALSRecommender(factors=8).fit(
+        Dataset(Interactions(users, items, weights, np.arange(3000.0))))
+    for row in range(0, 200, 20):
+        trained = model.user_factors_[row]
+        folded = model.fold_in(model.user_items_[row])
+        assert np.linalg.norm(folded - trained) < 0.05 * np.linalg.norm(trained)
