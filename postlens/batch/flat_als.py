@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from postlens.recommend.collaborative import normal_equations
+
 BLOCK_ROWS = 2_000_000  # interactions per block at most (about 40 MB of arrays)
 SOLVE_CHUNK = 256  # users (or items) whose normal equations are stacked in one solve
 
@@ -110,10 +112,9 @@ def solve_block(block: tuple[np.ndarray, np.ndarray, np.ndarray], fixed: np.ndar
             a = np.empty((len(span), k, k))
             b = np.empty((len(span), k))
             for j, s in enumerate(span):
-                y = fixed64[others[starts[s]:ends[s]]]
-                c = confidence[starts[s]:ends[s]].astype(np.float64)
-                a[j] = base + (y.T * (c - 1.0)) @ y
-                b[j] = c @ y
+                a[j], b[j] = normal_equations(
+                    base, fixed64[others[starts[s]:ends[s]]],
+                    confidence[starts[s]:ends[s]].astype(np.float64))
             try:
                 out[first:first + len(span)] = np.linalg.solve(a, b[..., None])[..., 0]
             except np.linalg.LinAlgError:  # a singular system: least squares, one by one

@@ -20,6 +20,15 @@ from postlens.recommend.base import Recommender
 from postlens.recommend.data import Dataset
 
 
+def normal_equations(ridged_gram: np.ndarray, y: np.ndarray, confidence: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """A and b of one user's ALS step, A x = b (Hu, Koren & Volinsky 2008): ``ridged_gram``
+    is Y^T Y + reg I over all items, ``y`` the factors of the user's items and ``confidence``
+    theirs: A = Y^T Y + sum (c - 1) y y^T + reg I, b = sum c y. Items' steps are the same with
+    the roles swapped; fold-in and the Spark solver both solve it."""
+    return ridged_gram + (y.T * (confidence - 1.0)) @ y, confidence @ y
+
+
 class MatrixFactorization(Recommender):
     """Shared scoring, explanation, fold-in and persistence of user and item factors."""
 
@@ -69,10 +78,10 @@ class MatrixFactorization(Recommender):
         if len(cols) == 0:
             return np.zeros(factors.shape[1], dtype=np.float32)
         confidence = self.confidence_offset + row.data[row.data > 0] * self.alpha
-        y = factors[cols].astype(np.float64)
-        gram = factors.T.astype(np.float64) @ factors
-        a = gram + (y.T * (confidence - 1.0)) @ y + self.regularization * np.eye(y.shape[1])
-        return np.linalg.solve(a, confidence @ y).astype(np.float32)
+        ridged = (factors.T.astype(np.float64) @ factors
+                  + self.regularization * np.eye(factors.shape[1]))
+        a, b = normal_equations(ridged, factors[cols].astype(np.float64), confidence)
+        return np.linalg.solve(a, b).astype(np.float32)
 
     def _grow_users(self) -> None:
         self.user_factors_ = np.vstack([self.user_factors_,

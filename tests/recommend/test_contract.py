@@ -217,7 +217,6 @@ def test_seeds_shape_a_new_users_list_without_being_hidden() -> None:
     assert set(COMMUNITY_B[:3]) & set(model.recommend(4242, n=20)[0].tolist())
 
 
-
 def test_folding_in_a_users_likes_gives_the_factors_training_gave() -> None:
     """The server's fold-in is the fit's own user step: for a trained user it lands where
     training did (implicit's conjugate-gradient steps leave a small gap)."""
