@@ -25,6 +25,9 @@ def merged(fit_part: Dataset, validation: Dataset) -> Dataset:
 
 
 def ranker_of(model: Recommender, **options: float) -> Ranker:
+    if options.get("cap_only"):
+        model.head_penalties_ = {}  # type: ignore[attr-defined]
+
     def rank(users: list[int], k: int, candidates: np.ndarray | None) -> list[list[int]]:
         known = [u for u in users if u in model._user_pos]
         lists: dict[int, list[int]] = {}
@@ -55,10 +58,14 @@ def postlens_trainer(name: str, options: dict[str, float] | None = None, **param
     return train
 
 
-# Popularity-bias re-rankings of the hybrid's lists measured beside it.
+# Popularity-bias re-rankings of the hybrid's lists measured beside it: the head budgets
+# as served (the cap, or the penalty the hybrid learned for that budget on its validation
+# part) and the plain cap for comparison.
 RERANKINGS = {"novelty 0.5": {"novelty": 0.5}, "novelty 1": {"novelty": 1.0},
-              "head cap 60%": {"max_popular": 0.6}, "head cap 50% (served)": {"max_popular": 0.5},
-              "head cap 40%": {"max_popular": 0.4}}
+              "head budget 60%": {"max_popular": 0.6},
+              "head budget 50% (served)": {"max_popular": 0.5},
+              "head budget 40%": {"max_popular": 0.4},
+              "head cap 50% (no learned penalty)": {"max_popular": 0.5, "cap_only": 1.0}}
 
 
 def trainers_for(protocol: str, cornac: bool) -> dict[str, Trainer]:

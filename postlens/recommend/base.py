@@ -22,12 +22,8 @@ from postlens.errors import InvalidInput, NotFittedError, NotFound
 from postlens.fileio import atomic_write
 from postlens.numeric import l2_normalise
 from postlens.recommend.data import Dataset
-from postlens.recommend.rerank import (
-    freshness_boost,
-    head_items,
-    popularity_discount,
-    select_top,
-)
+from postlens.recommend.head_budget import keep_head_to
+from postlens.recommend.rerank import freshness_boost, head_items, popularity_discount, select_top
 
 Ids = int | Sequence[int] | np.ndarray
 RecommendResult = tuple[np.ndarray, np.ndarray, list[Any]]
@@ -106,10 +102,10 @@ class Recommender(ABC):
         """Top-n item ids, scores and explanations for one user (1-D) or a batch (2-D).
 
         ``freshness`` > 0 boosts recently posted items; ``novelty`` > 0 discounts popular
-        items (see :func:`popularity_discount`); ``max_popular`` < 1 caps the share of the
-        list taken by the 2% most-liked items (:func:`cap_head`); ``diversity`` in (0, 1]
-        re-ranks the top candidates by maximal marginal relevance so that near-duplicates
-        spread out."""
+        items (see :func:`popularity_discount`); ``max_popular`` < 1 keeps the 2% most-liked
+        items to that share of the slots (:mod:`postlens.recommend.head_budget`);
+        ``diversity`` in (0, 1] re-ranks the top candidates by maximal marginal relevance so
+        that near-duplicates spread out."""
         self._check_fitted()
         if n < 1:
             raise InvalidInput("n must be at least 1")
@@ -134,9 +130,10 @@ class Recommender(ABC):
             scores = popularity_discount(scores, self.item_counts(), novelty)
         vectors = self._item_vectors() if diversity > 0 else None
         head = None
-        if max_popular < 1.0:
+        if max_popular < 1.0:  # the cap, or the penalty the model learned for this budget
             self.item_counts()
-            head = self._head
+            scores, head = keep_head_to(scores, self._head, max_popular,
+                                        getattr(self, "head_penalties_", {}))
         top, empty = select_top(scores, n, vectors, diversity, head, max_popular)
         top_scores = np.take_along_axis(scores, top, axis=1)
         top_scores[empty] = -np.inf

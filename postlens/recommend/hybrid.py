@@ -26,6 +26,7 @@ from postlens.recommend.base import Ids, Recommender
 from postlens.recommend.collaborative import ALSRecommender, BPRRecommender
 from postlens.recommend.content import ContentRecommender
 from postlens.recommend.data import Dataset
+from postlens.recommend.head_budget import learn_head_penalties
 from postlens.recommend.metrics import ndcg_at_k
 from postlens.recommend.popularity import PopularityRecommender
 from postlens.recommend.rerank import top_k_columns
@@ -83,6 +84,7 @@ class HybridRecommender(Recommender):
         self._learned: list[float] | None = None
         self.validation_ndcg_: dict[str, float] = {}
         self.tuned_params_: dict[str, dict[str, Any]] = {}
+        self.head_penalties_: dict[float, float] = {}
         if (validation is not None and self.params["learn_weights"]
                 and len(validation.interactions)):
             names = self._usable(dataset)
@@ -153,6 +155,15 @@ class HybridRecommender(Recommender):
         if results[best] < results[alone] * (1 + MIN_GAIN):
             best = alone
         self.validation_ndcg_ = {"anchor": results[alone], "hybrid": results[best]}
+        if len(users) >= MIN_TUNING_USERS:  # how to keep the most-liked items to a budget
+            boosted = raw.copy()
+            boosted[:, cold] *= best[0]
+            stacked[0] = standardise(boosted)
+            total = np.tensordot(np.asarray(best[1:], np.float32), stacked, axes=1)
+            total[seen] = -np.inf
+            anchor.item_counts()
+            self.head_penalties_ = learn_head_penalties(total, anchor._head, catalogue,
+                                                        relevant)
         if names[0] == "visual-als":
             self.tuned_params_[names[0]] = {**self.tuned_params_.get(names[0], {}),
                                             "cold_boost": best[0]}
@@ -229,7 +240,9 @@ class HybridRecommender(Recommender):
         super().update_user(user_id, item_ids, weights, mark_seen=mark_seen)
 
     def _state(self) -> dict[str, np.ndarray]:
-        state = {"weights_": self.weights_, "names_": np.array(self.component_names_)}
+        state = {"weights_": self.weights_, "names_": np.array(self.component_names_),
+                 "head_penalties_": np.array(sorted(self.head_penalties_.items()),
+                                             dtype=np.float64).reshape(-1, 2)}
         for i, component in enumerate(self.components_):
             state.update({f"c{i}_{k}": v for k, v in component._state().items()})
         return state
@@ -237,6 +250,8 @@ class HybridRecommender(Recommender):
     def _restore(self, state: dict[str, np.ndarray]) -> None:
         self.weights_ = state["weights_"]
         self.component_names_ = [str(n) for n in state["names_"]]
+        self.head_penalties_ = {round(float(b), 2): float(p)
+                                for b, p in state.get("head_penalties_", np.zeros((0, 2)))}
         self.components_ = []
         for i, name in enumerate(self.component_names_):
             component = self._build(name)
