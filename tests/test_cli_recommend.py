@@ -80,3 +80,14 @@ def test_evaluate_recommend_refuses_bad_options(settings: Settings, tmp_path: Pa
                            env={"POSTLENS_HOME": str(settings.home)})
     assert result.exit_code != 0 and message in result.output, result.output
     assert not (tmp_path / "e.md").exists()
+
+
+def test_training_the_hybrid_says_how_the_feed_keeps_the_most_liked_posts(
+        community_db: dict[str, str]) -> None:
+    env = {"POSTLENS_HOME": community_db["POSTLENS_HOME"]}
+    result = runner.invoke(app, ["train", "--model", "hybrid"], env=env)
+    assert result.exit_code == 0, result.output
+    # 40 users: too few validation users to learn a penalty, so the cap keeps the budget.
+    assert "most-liked posts kept to their share by the cap" in result.output
+    als = runner.invoke(app, ["train", "--model", "als"], env=env)
+    assert "most-liked" not in als.output
