@@ -23,11 +23,13 @@ def train(
         fitted = build_core().train(model, source)
     typer.echo(f"trained {model}: {len(fitted.user_ids_)} users, {len(fitted.item_ids_)} posts")
     learned = getattr(fitted, "head_penalties_", None)
-    if learned is not None:  # how the feed keeps the most-liked posts to their budget
-        typer.echo("most-liked posts kept to their share by " + (", ".join(
-            f"a learned penalty of {p:g} at {b:.0%}" for b, p in sorted(learned.items()))
-            + " (the cap at other shares)" if learned else "the cap (no penalty won on "
-            "validation)"))
+    if learned is None:  # only a model tuned on validation learns how to keep the budget
+        return
+    how = "the cap (no penalty won on validation)"
+    if learned:
+        how = ", ".join(f"a learned penalty of {p:g} at {b:.0%}"
+                        for b, p in sorted(learned.items())) + " (the cap at other shares)"
+    typer.echo(f"most-liked posts kept to their share by {how}")
 
 
 def recommend(

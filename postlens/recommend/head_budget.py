@@ -12,8 +12,8 @@ ways the model's own validation data can tell apart.
 Which one costs less relevance depends on the data: on MovieLens' temporal split people's
 later ratings go to less-liked films and the penalty costs less; on a random split the cap
 does. A model that tunes on validation (the hybrid) learns, for each of :data:`BUDGETS`, the
-smallest penalty that keeps its validation lists' head share :data:`SHARE_MARGIN` under the
-budget, and keeps it only when its validation NDCG@10 beats the cap's by :data:`MIN_GAIN`
+smallest penalty that keeps its validation lists' head share within the budget on average,
+and keeps it only when its validation NDCG@10 beats the cap's by :data:`MIN_GAIN`
 (the rule that guards the hybrid's blend). Otherwise, for other budgets and for every other
 model, the cap applies.
 """
@@ -24,12 +24,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from postlens.recommend.metrics import ndcg_at_k
+from postlens.recommend.metrics import mean_ndcg
 from postlens.recommend.rerank import row_spread, select_top, top_k_columns
 
 BUDGETS = (0.4, 0.5, 0.6)  # head shares a penalty is learned for (others: the cap)
 PENALTIES = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5, 3.0)
-SHARE_MARGIN = 0.0  # validation share a penalty must stay under its budget by
 MIN_GAIN = 0.01  # relative validation NDCG a penalty needs over the cap
 K = 10
 
@@ -57,9 +56,7 @@ def learn_head_penalties(scores: np.ndarray, head: np.ndarray, catalogue: np.nda
     ``scores``: validation users x catalogue, items each user had already seen at -inf;
     ``relevant``: each user's held-out item ids."""
     def quality(top: np.ndarray) -> tuple[float, float]:
-        ndcg = np.mean([ndcg_at_k(catalogue[t].tolist(), r, K)
-                        for t, r in zip(top, relevant, strict=True)])
-        return float(ndcg), float(head[top].mean())
+        return mean_ndcg(top, catalogue, relevant, K), float(head[top].mean())
 
     width = min(K, scores.shape[1])
     curve = [(p, *quality(top_k_columns(penalise_head(scores, head, p), width)))
@@ -68,7 +65,7 @@ def learn_head_penalties(scores: np.ndarray, head: np.ndarray, catalogue: np.nda
     for budget in BUDGETS:
         capped, _ = select_top(scores, width, None, 0.0, head, budget)
         cap_ndcg = quality(capped)[0]
-        within = [(p, ndcg) for p, ndcg, share in curve if share <= budget - SHARE_MARGIN]
+        within = [(p, ndcg) for p, ndcg, share in curve if share <= budget]
         if within and within[0][1] >= cap_ndcg * (1 + MIN_GAIN):
             learned[budget] = within[0][0]
     return learned

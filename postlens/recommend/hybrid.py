@@ -27,7 +27,7 @@ from postlens.recommend.collaborative import ALSRecommender, BPRRecommender
 from postlens.recommend.content import ContentRecommender
 from postlens.recommend.data import Dataset
 from postlens.recommend.head_budget import learn_head_penalties
-from postlens.recommend.metrics import ndcg_at_k
+from postlens.recommend.metrics import mean_ndcg
 from postlens.recommend.popularity import PopularityRecommender
 from postlens.recommend.rerank import top_k_columns
 from postlens.recommend.social import SocialRecommender
@@ -139,9 +139,7 @@ class HybridRecommender(Recommender):
         results: dict[tuple[float, ...], float] = {}
         boosts = COLD_BOOSTS if cold.any() else (1.0,)
         for boost in boosts:
-            boosted = raw.copy()
-            boosted[:, cold] *= boost
-            stacked[0] = standardise(boosted)
+            stacked[0] = _anchor_part(raw, cold, boost)
             for others in itertools.product(WEIGHT_GRID, repeat=len(fitted) - 1):
                 combo = (1.0, *others)
                 total = np.tensordot(np.asarray(combo, np.float32), stacked, axes=1)
@@ -156,9 +154,7 @@ class HybridRecommender(Recommender):
             best = alone
         self.validation_ndcg_ = {"anchor": results[alone], "hybrid": results[best]}
         if len(users) >= MIN_TUNING_USERS:  # how to keep the most-liked items to a budget
-            boosted = raw.copy()
-            boosted[:, cold] *= best[0]
-            stacked[0] = standardise(boosted)
+            stacked[0] = _anchor_part(raw, cold, best[0])
             total = np.tensordot(np.asarray(best[1:], np.float32), stacked, axes=1)
             total[seen] = -np.inf
             anchor.item_counts()
@@ -266,11 +262,16 @@ class HybridRecommender(Recommender):
             self.components_.append(component)
 
 
+def _anchor_part(raw: np.ndarray, cold: np.ndarray, boost: float) -> np.ndarray:
+    """The anchor's standardised scores with its cold items' scores multiplied by ``boost``."""
+    boosted = raw.copy()
+    boosted[:, cold] *= boost
+    return standardise(boosted)
+
+
 def _ndcg(scores: np.ndarray, seen: tuple[np.ndarray, np.ndarray], catalogue: np.ndarray,
           relevant: list[set[int]]) -> float:
     """Mean NDCG@10 of the rows of ``scores`` (seen items masked) against ``relevant``."""
     scores = np.array(scores, dtype=np.float32)
     scores[seen] = -np.inf
-    top = top_k_columns(scores, min(10, scores.shape[1]))
-    return float(np.mean([ndcg_at_k(catalogue[t].tolist(), r, 10)
-                          for t, r in zip(top, relevant, strict=True)]))
+    return mean_ndcg(top_k_columns(scores, min(10, scores.shape[1])), catalogue, relevant, 10)

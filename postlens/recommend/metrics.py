@@ -30,6 +30,14 @@ def ndcg_at_k(ranked: Sequence[int], relevant: set[int], k: int) -> float:
     return float((hits * discounts[: len(hits)]).sum() / ideal) if ideal else 0.0
 
 
+def mean_ndcg(top: np.ndarray, catalogue: np.ndarray, relevant: Sequence[set[int]], k: int
+              ) -> float:
+    """Mean NDCG@k of ranked column rows ``top`` (one per user; ``catalogue`` maps a column to
+    its item id) against each user's ``relevant`` item ids."""
+    return float(np.mean([ndcg_at_k(catalogue[t].tolist(), r, k)
+                          for t, r in zip(top, relevant, strict=True)]))
+
+
 def average_precision_at_k(ranked: Sequence[int], relevant: set[int], k: int) -> float:
     """AP@k: mean of precision@i at each hit i, divided by min(|relevant|, k)."""
     hits = _hits(ranked, relevant, k)
