@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from postlens.provenance.features import filename_pattern
-from postlens.provenance.platforms import PLATFORMS, pipelines_of
+from postlens.provenance.platforms import LABELS, PIPELINES, PLATFORMS, pipelines_of
+from postlens.provenance.png_writers import PngWriter
 from postlens.vision.container import Container
 
 META = frozenset({"facebook", "instagram"})
@@ -94,12 +95,40 @@ def _quality_fact(platform: str) -> Fact:
     return fact
 
 
+def _flevel(level: int) -> int:
+    """The RFC 1950 FLEVEL zlib writes for a compression level."""
+    return 0 if level <= 1 else 1 if level <= 5 else 2 if level == 6 else 3
+
+
+def png_writer_of(c: Container) -> tuple[str, PngWriter] | None:
+    """The platform whose servers lay a PNG out exactly as this file is laid out (ancillary
+    chunks, IDAT chunk size, zlib level) and that writer, if any."""
+    if c.format != "PNG" or not c.png_idat_chunk:  # one IDAT chunk: the buffer is unknown
+        return None
+    for pipeline in PIPELINES:
+        writer = pipeline.png_writer
+        if (writer and c.png_chunks == writer.chunks and c.png_idat_chunk == writer.idat_chunk
+                and c.png_zlib_level in {_flevel(level) for level in writer.levels}):
+            return pipeline.platform, writer
+    return None
+
+
 def silent(c: Container) -> bool:
     """A file that says nothing about where it has been: not a JPEG (no quantisation or
-    Huffman tables to read), no metadata block and no file name pattern. Among the real
-    downloads here such PNGs came as often from Twitter as from other sites (8 and 8)."""
+    Huffman tables to read), no metadata block, no file name pattern and, for a PNG, not laid
+    out the way a platform's servers write PNGs."""
     return (c.format != "JPEG" and not (c.exif or c.icc or c.xmp or c.iptc or c.comment)
-            and filename_pattern(c.filename) is None)
+            and filename_pattern(c.filename) is None and png_writer_of(c) is None)
+
+
+def _png_fact(platform: str) -> Fact:
+    def fact(c: Container) -> str | None:
+        found = png_writer_of(c)
+        if found is None or found[0] != platform:
+            return None
+        return (f"PNG laid out as {LABELS[platform]}'s servers write it ({found[1].name}, "
+                f"{c.png_idat_chunk:,}-byte IDAT chunks)")
+    return fact
 
 
 def _general_facts(c: Container) -> list[str]:
@@ -125,7 +154,7 @@ def evidence(c: Container, name: str, cues: list[Cue]) -> list[str]:
         return [cue.text for cue in cues] + _general_facts(c)
     lines = [cue.text for cue in cues if name in cue.classes]
     if name in PLATFORMS:
-        for fact in (_size_fact(name), _quality_fact(name)):
+        for fact in (_png_fact(name), _size_fact(name), _quality_fact(name)):
             line = fact(c)
             if line:
                 lines.append(line)

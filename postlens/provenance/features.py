@@ -2,8 +2,9 @@
 
 Everything here comes from the headers (no pixel decoding): format, dimensions and whether a
 side equals a known platform cap, the JPEG encoding (quantisation tables, estimated quality,
-libjpeg-standard or not, progressive, chroma subsampling, Huffman optimisation), which
-metadata blocks are present and the file name's pattern. Missing values are ``-1``.
+libjpeg-standard or not, progressive, chroma subsampling, Huffman optimisation), a PNG
+writer's chunk layout, which metadata blocks are present and the file name's pattern.
+Missing values are ``-1``.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ FEATURE_NAMES: list[str] = (
     + ["exif_make", "exif_model", "exif_software"]
     + ["dqt_segments", "dht_segments", "app0_segments", "restart_interval", "jfif_units",
        "jfif_density"]
+    + ["png_ancillary", "png_idat_chunk", "png_zlib_level"]
     + [f"name_{pattern}" for pattern in FILENAME_PATTERNS] + ["has_filename"]
 )
 
@@ -126,6 +128,10 @@ def features(container: Container) -> np.ndarray:
                float(markers.count("APP0")), float("DRI" in markers),
                -1.0 if density is None else float(density[0]),
                -1.0 if density is None else float(min(density[1], 10000))]
+    png = c.format == "PNG"
+    values += [float(len(c.png_chunks)) if png else -1.0,
+               -1.0 if c.png_idat_chunk is None else float(min(c.png_idat_chunk, 1 << 20)),
+               -1.0 if c.png_zlib_level is None else float(c.png_zlib_level)]
     values += [float(pattern == p) for p in FILENAME_PATTERNS] + [float(bool(c.filename))]
     return np.asarray(values, dtype=np.float32)
 

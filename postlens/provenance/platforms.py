@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from postlens.provenance.png_writers import TWITTER_SERVER, PngWriter
+
 CLASSES = ("facebook", "instagram", "twitter", "whatsapp", "telegram", "linkedin", "flickr",
            "original", "unknown")
 PLATFORMS = CLASSES[:7]
@@ -38,6 +40,7 @@ class Pipeline:
     keep_density: bool = False  # the JFIF density of the upload is copied over
     fbmd: bool = False  # Meta's IPTC block with an "FBMD" identifier
     png_share: float = 0.0  # small PNGs kept as PNG
+    png_writer: PngWriter | None = None  # how the platform's servers write those PNGs
     webp_share: float = 0.0  # served as WebP to browsers that take it ("save image as")
     filename: str | None = None  # FILENAME_PATTERNS key the platform's downloads carry
     filename_share: float = 0.0
@@ -60,14 +63,17 @@ PIPELINES: tuple[Pipeline, ...] = (
     Pipeline("instagram", "square 612/640 px (2012-2015)", widths=(612, 640, 306, 150),
              square=True, qualities=(90, 90), progressive=0.0, optimise=0.0),
     # Twitter / X today: long side at most 4096 (renditions 2048/1200/680), quality 85
-    # progressive, ICC kept, EXIF stripped; small PNGs kept (Twitter's media upload guide).
+    # progressive, ICC kept, EXIF stripped; small PNGs kept (Twitter's media upload guide),
+    # written as in 2013-2014 (assumed: no newer PNGs in the shared data).
     Pipeline("twitter", "4096 px", long_sides=(4096, 2048, 1200, 680), qualities=(85, 85),
-             keep_icc=True, png_share=0.3, filename="twitter", filename_share=0.5,
-             webp_share=0.1),
+             keep_icc=True, png_share=0.3, png_writer=TWITTER_SERVER, filename="twitter",
+             filename_share=0.5, webp_share=0.1),
     # Twitter 2011-2014 (pbs.twimg.com): 600 px wide ":medium", 1024 px ":large", baseline
-    # quality 75 (observed on the 2013 pictures of tweets-with-images).
+    # quality 75; PNGs with every ancillary chunk dropped, libpng's 8,192-byte IDAT chunks at
+    # zlib's fastest level (observed on the 2013-2014 pictures of tweets-with-images).
     Pipeline("twitter", "600/1024 px (2011-2014)", widths=(600, 600, 1024), qualities=(75, 75),
-             progressive=0.0, optimise=0.8, png_share=0.05, keep_density=True),
+             progressive=0.0, optimise=0.8, png_share=0.05, png_writer=TWITTER_SERVER,
+             keep_density=True),
     # WhatsApp: long side 1600 px (1280 px before 2017), baseline, quality about 60-80, no
     # metadata; IMG-YYYYMMDD-WA####.jpg names.
     Pipeline("whatsapp", "1600/1280 px", long_sides=(1600, 1280), qualities=(60, 80),

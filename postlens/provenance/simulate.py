@@ -32,6 +32,7 @@ from postlens.provenance.jpeg_segments import (
     srgb_icc,
 )
 from postlens.provenance.platforms import PIPELINES, Pipeline
+from postlens.provenance.png_writers import OTHER_WRITERS, SCREENSHOT_WRITERS, write_png
 from postlens.vision.jpeg_tables import STANDARD_CHROMINANCE, STANDARD_LUMINANCE, ijg_table
 
 
@@ -118,10 +119,10 @@ def through_pipeline(pipeline: Pipeline, source: Image.Image, upload: tuple[int,
     name = (_platform_name(pipeline.filename, rng)
             if pipeline.filename and rng.random() < pipeline.filename_share else _random_name(rng))
     if rng.random() < pipeline.png_share:
-        buffer = io.BytesIO()
-        img.convert("RGB").save(buffer, "PNG", compress_level=1)
+        writer = pipeline.png_writer or rng.choice(OTHER_WRITERS)
         return SimulatedFile(pipeline.platform, pipeline.variant + " (PNG kept)",
-                             buffer.getvalue(), name and name.rsplit(".", 1)[0] + ".png")
+                             write_png(img.convert("RGB"), writer, rng),
+                             name and name.rsplit(".", 1)[0] + ".png")
     if rng.random() < pipeline.webp_share:
         buffer = io.BytesIO()
         img.convert("RGB").save(buffer, "WEBP", quality=rng.randint(*pipeline.qualities),
@@ -169,12 +170,11 @@ def original_file(source: Image.Image, rng: random.Random) -> SimulatedFile:
     kind = rng.choices(("camera", "editor", "screenshot"), weights=(5, 3, 2))[0]
     if kind == "screenshot":
         size = rng.choice(((1170, 2532), (1080, 2400), (1920, 1080), (2560, 1440), (1284, 2778)))
-        buffer = io.BytesIO()
-        options: dict[str, object] = {"icc_profile": srgb_icc()} if rng.random() < 0.6 else {}
-        _resize(source, size).convert("RGB").save(buffer, "PNG", compress_level=1, **options)
+        data = write_png(_resize(source, size).convert("RGB"), rng.choice(SCREENSHOT_WRITERS),
+                         rng)
         name = rng.choice([f"Screenshot_{rng.randint(20200101, 20251231)}.png", "image.png",
                            None])
-        return SimulatedFile("original", "screenshot", buffer.getvalue(), name)
+        return SimulatedFile("original", "screenshot", data, name)
     make, model, size, subsampling = rng.choice(CAMERAS)
     exif = Image.Exif()
     exif[0x0132] = f"20{rng.randint(15, 25)}:0{rng.randint(1, 9)}:1{rng.randint(0, 9)} 10:00:00"
@@ -223,12 +223,16 @@ def other_file(source: Image.Image, rng: random.Random) -> SimulatedFile:
     img = _resize(source, (long_side, max(1, round(long_side / aspect))) if rng.random() < 0.5
                   else (max(1, round(long_side / aspect)), long_side))
     fmt = rng.choices(("JPEG", "PNG", "WEBP", "GIF"), weights=(82, 6, 8, 4))[0]
+    if fmt == "PNG":
+        return SimulatedFile("unknown", "png", write_png(img.convert("RGB"),
+                                                         rng.choice(OTHER_WRITERS), rng),
+                             _random_name(rng, ".png"))
     if fmt != "JPEG":
         buffer = io.BytesIO()
         out = img.convert("P") if fmt == "GIF" else img.convert("RGB")
         options: dict[str, object] = ({"quality": rng.randint(50, 95), "method": 0}
-                                      if fmt == "WEBP" else {"compress_level": 1})
-        if fmt != "GIF" and rng.random() < 0.2:
+                                      if fmt == "WEBP" else {})
+        if fmt == "WEBP" and rng.random() < 0.2:
             options["icc_profile"] = srgb_icc()
         out.save(buffer, fmt, **options)
         return SimulatedFile("unknown", fmt.lower(), buffer.getvalue(),

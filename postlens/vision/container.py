@@ -19,6 +19,7 @@ from PIL import Image, JpegImagePlugin
 
 from postlens.errors import ImageError
 from postlens.vision.jpeg_tables import estimate_quality, header_markers, optimised_huffman
+from postlens.vision.png_chunks import png_layout
 
 # EXIF tags worth keeping as provenance evidence (never GPS or owner fields).
 EXIF_FIELDS = {0x010F: "make", 0x0110: "model", 0x0131: "software"}
@@ -57,12 +58,16 @@ class Container:
     exif_fields: dict[str, str] = field(default_factory=dict)
     markers: tuple[str, ...] = ()  # JPEG header segments in order, e.g. ("APP0", "DQT", ...)
     jfif_density: tuple[int, int, int] | None = None  # (units, x, y) of the JFIF segment
+    png_chunks: tuple[str, ...] = ()  # PNG ancillary chunks in file order, e.g. "pHYs"
+    png_idat_chunk: int | None = None  # the PNG writer's IDAT chunk size (0: one chunk)
+    png_zlib_level: int | None = None  # FLEVEL of the PNG's zlib stream (0 fastest..3 best)
 
     def to_dict(self, *, with_tables: bool = False) -> dict[str, Any]:
         body = asdict(self)
         body["segments"] = list(self.segments)
         body["markers"] = list(self.markers)
         body["jfif_density"] = list(self.jfif_density) if self.jfif_density else None
+        body["png_chunks"] = list(self.png_chunks)
         if with_tables:
             body["quantization"] = [list(t) for t in self.quantization]
         else:
@@ -98,6 +103,7 @@ def read_container(img: Image.Image, data: bytes, source: str | None = None) -> 
         if jfif is not None and len(jfif) >= 12:
             density = (jfif[7], int.from_bytes(jfif[8:10], "big"),
                        int.from_bytes(jfif[10:12], "big"))
+    png = png_layout(data) if fmt == "PNG" else None
     exif = img.getexif()
     fields = {name: str(exif[tag]).strip("\0 ")[:100] for tag, name in EXIF_FIELDS.items()
               if tag in exif}
@@ -109,7 +115,10 @@ def read_container(img: Image.Image, data: bytes, source: str | None = None) -> 
         fbmd=fbmd, comment=bool(info.get("comment")), segments=segments,
         progressive=progressive, subsampling=subsampling, quantization=tables,
         quality=quality, standard_tables=standard, optimised_huffman=optimised,
-        exif_fields=fields, markers=markers, jfif_density=density)
+        exif_fields=fields, markers=markers, jfif_density=density,
+        png_chunks=png.ancillary if png else (),
+        png_idat_chunk=png.idat_chunk if png else None,
+        png_zlib_level=png.zlib_level if png else None)
 
 
 def _signature(payload: bytes) -> str:

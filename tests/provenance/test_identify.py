@@ -97,6 +97,28 @@ def test_only_a_file_that_says_nothing_is_silent() -> None:
     assert shrunk.name == "twitter"  # still the most probable, at half the belief
 
 
+def test_a_png_laid_out_like_twitters_servers_speaks(classifier: PlatformClassifier) -> None:
+    # Twitter keeps small PNGs; its servers drop every ancillary chunk and write libpng's
+    # 8,192-byte IDAT chunks at zlib's fastest level. Pillow's own layout says nothing.
+    rng = random.Random("twitter png")
+    twitter = dataclasses.replace(next(p for p in PIPELINES if p.variant.endswith("(2011-2014)")),
+                                  png_share=1.0, filename_share=0.0)
+    hits = 0
+    for _ in range(4):
+        source = procedural_image(rng, rng.randint(400, 600), rng.randint(300, 600))
+        made = through_pipeline(twitter, source, source.size, rng)
+        container = container_of(made.data, None)
+        assert container.format == "PNG" and not silent(container)
+        result = answer(classifier, made.data, None)
+        hits += result.name == "twitter"
+        if result.name == "twitter":
+            assert any("Twitter / X's servers" in line for line in result.evidence)
+    assert hits >= 3
+    pillow = io.BytesIO()
+    procedural_image(rng, 500, 400).save(pillow, "PNG", compress_level=1)
+    assert silent(container_of(pillow.getvalue(), None))
+
+
 def test_contradicting_cues_raise_unknown(classifier: PlatformClassifier) -> None:
     rng = random.Random(11)
     instagram = dataclasses.replace(next(p for p in PIPELINES if p.platform == "instagram"),
