@@ -95,11 +95,6 @@ def _quality_fact(platform: str) -> Fact:
     return fact
 
 
-def _flevel(level: int) -> int:
-    """The RFC 1950 FLEVEL zlib writes for a compression level."""
-    return 0 if level <= 1 else 1 if level <= 5 else 2 if level == 6 else 3
-
-
 def png_writer_of(c: Container) -> tuple[str, PngWriter] | None:
     """The platform whose servers lay a PNG out exactly as this file is laid out (ancillary
     chunks, IDAT chunk size, zlib level) and that writer, if any."""
@@ -108,7 +103,7 @@ def png_writer_of(c: Container) -> tuple[str, PngWriter] | None:
     for pipeline in PIPELINES:
         writer = pipeline.png_writer
         if (writer and c.png_chunks == writer.chunks and c.png_idat_chunk == writer.idat_chunk
-                and c.png_zlib_level in {_flevel(level) for level in writer.levels}):
+                and c.png_zlib_level in writer.flevels):
             return pipeline.platform, writer
     return None
 

@@ -14,13 +14,12 @@ import io
 import random
 import struct
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from PIL import Image
 
 from postlens.provenance.jpeg_segments import srgb_icc
-from postlens.vision.png_chunks import PNG_SIGNATURE
+from postlens.vision.png_chunks import PNG_SIGNATURE, flevel, iter_chunks
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,11 @@ class PngWriter:
     idat_chunk: int  # IDAT chunk size of the writer's buffer; 0: the whole stream in one
     levels: tuple[int, ...]  # zlib levels it is used with (one is drawn per file)
     chunks: tuple[str, ...] = ()  # ancillary chunks it writes, in order
+
+    @property
+    def flevels(self) -> frozenset[int]:
+        """The zlib header FLEVELs its files carry."""
+        return frozenset(flevel(level) for level in self.levels)
 
 
 # Twitter's servers as observed on the 2013-2014 PNGs of tweets-with-images (7 of 8): every
@@ -77,19 +81,11 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
             + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
 
 
-def _chunks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
-    pos = len(PNG_SIGNATURE)
-    while pos + 8 <= len(data):
-        length = int.from_bytes(data[pos:pos + 4], "big")
-        yield data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
-        pos += 12 + length
-
-
 def write_png(img: Image.Image, writer: PngWriter, rng: random.Random) -> bytes:
     """``img`` as ``writer`` would save it."""
     buffer = io.BytesIO()
     img.save(buffer, "PNG", compress_level=rng.choice(writer.levels))
-    parts = list(_chunks(buffer.getvalue()))
+    parts = [(kind, bytes(body)) for kind, _, body in iter_chunks(buffer.getvalue())]
     stream = b"".join(body for kind, body in parts if kind == b"IDAT")
     out = [PNG_SIGNATURE, *(_chunk(kind, body) for kind, body in parts if kind == b"IHDR")]
     out += [_chunk(name.encode("latin-1"), _body(name)) for name in writer.chunks]

@@ -12,6 +12,7 @@ Everything is read from the chunk headers; nothing is decompressed.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -26,6 +27,23 @@ class PngLayout:
     zlib_level: int | None  # RFC 1950 FLEVEL (0-3) of the image data's zlib header
 
 
+def iter_chunks(data: bytes) -> Iterator[tuple[bytes, int, memoryview]]:
+    """(type, declared length, body) of each chunk of a PNG file's bytes after the
+    signature, up to IEND, the end of the bytes or :data:`MAX_CHUNKS`. A body is a view of
+    ``data`` (no copy), shorter than declared in a truncated file."""
+    view = memoryview(data)
+    pos = len(PNG_SIGNATURE)
+    for _ in range(MAX_CHUNKS):
+        if pos + 8 > len(data):
+            return
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        kind = bytes(data[pos + 4:pos + 8])
+        yield kind, length, view[pos + 8:pos + 8 + length]
+        if kind == b"IEND":
+            return
+        pos += 12 + length
+
+
 def png_layout(data: bytes) -> PngLayout | None:
     """The layout of a PNG file's bytes, or None for anything else. A truncated file is read
     as far as it goes."""
@@ -34,20 +52,17 @@ def png_layout(data: bytes) -> PngLayout | None:
     ancillary: list[str] = []
     idat_lengths: list[int] = []
     level: int | None = None
-    pos = len(PNG_SIGNATURE)
-    for _ in range(MAX_CHUNKS):
-        if pos + 8 > len(data):
-            break
-        length = int.from_bytes(data[pos:pos + 4], "big")
-        kind = data[pos + 4:pos + 8]
+    for kind, length, body in iter_chunks(data):
         if kind == b"IDAT":
-            if not idat_lengths and pos + 10 <= len(data):
-                level = data[pos + 9] >> 6
+            if not idat_lengths and len(body) >= 2:
+                level = body[1] >> 6
             idat_lengths.append(length)
-        elif kind == b"IEND":
-            break
         elif kind not in CRITICAL:
             ancillary.append(kind.decode("latin-1"))
-        pos += 12 + length
     return PngLayout(tuple(ancillary[:50]),
                      idat_lengths[0] if len(idat_lengths) > 1 else 0, level)
+
+
+def flevel(level: int) -> int:
+    """The RFC 1950 FLEVEL zlib writes for a compression level (0-9)."""
+    return 0 if level <= 1 else 1 if level <= 5 else 2 if level == 6 else 3
