@@ -131,8 +131,7 @@ class Recommender(ABC):
         vectors = self._item_vectors() if diversity > 0 else None
         head = None
         if max_popular < 1.0:  # the cap, or the penalty the model learned for this budget
-            self.item_counts()
-            scores, head = keep_head_to(scores, self._head, max_popular,
+            scores, head = keep_head_to(scores, self.head_mask(), max_popular,
                                         getattr(self, "head_penalties_", {}))
         top, empty = select_top(scores, n, vectors, diversity, head, max_popular)
         top_scores = np.take_along_axis(scores, top, axis=1)
@@ -248,6 +247,11 @@ class Recommender(ABC):
             counts = self._counts = np.asarray((self.user_items_ > 0).sum(axis=0)).ravel()
             self._head = head_items(counts)
         return counts
+
+    def head_mask(self) -> np.ndarray:
+        """The short head (the 2% most-liked items), cached with :meth:`item_counts`."""
+        self.item_counts()
+        return self._head
 
     def title(self, item_col: int) -> str:
         """How explanations name an item: its caption or title, else its id."""

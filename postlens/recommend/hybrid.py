@@ -157,8 +157,7 @@ class HybridRecommender(Recommender):
             stacked[0] = _anchor_part(raw, cold, best[0])
             total = np.tensordot(np.asarray(best[1:], np.float32), stacked, axes=1)
             total[seen] = -np.inf
-            anchor.item_counts()
-            self.head_penalties_ = learn_head_penalties(total, anchor._head, catalogue,
+            self.head_penalties_ = learn_head_penalties(total, anchor.head_mask(), catalogue,
                                                         relevant)
         if names[0] == "visual-als":
             self.tuned_params_[names[0]] = {**self.tuned_params_.get(names[0], {}),
