@@ -113,6 +113,9 @@ def train_faces(
     epochs: Annotated[int, typer.Option(min=1, max=100)] = 5,
     jittered: Annotated[int, typer.Option(
         min=0, max=8, help="Jittered copies of each face (shifted, scaled, turned, lit).")] = 2,
+    members: Annotated[int, typer.Option(
+        min=1, max=5, help="Ensemble members (tops trained with seeds 0, 1, ...; their logits "
+                           "are averaged).")] = 2,
     output: Annotated[Path | None, typer.Option(
         help="Where to write the weights (default: the model cache, preferred over the "
              "shipped heads).")] = None,
@@ -128,7 +131,8 @@ def train_faces(
     with reported_errors():
         detector = core.models.get_as(FACE_DETECTOR, CenterFaceDetector)
         summary = train(dataset, output or core.settings.model_dir / RETRAINED_NAME, detector,
-                        holdout, epochs, first=first, jittered=jittered)
+                        holdout, epochs, first=first, jittered=jittered,
+                        members=members)
     if as_json:
         echo_json(summary)
     else:

@@ -1,8 +1,9 @@
 """The face-attribute heads, served with ONNX Runtime.
 
 The package ships the fine-tuned weights (``face-attributes.npz`` beside this module: the
-trained top of :mod:`postlens.faces.network` in float16, the attribute names and a
-fingerprint of every face it was trained on, so that an evaluation can leave those out).
+trained tops of :mod:`postlens.faces.network` in float16, one per ensemble member, the
+attribute names and a fingerprint of every face they were trained on, so that an evaluation
+can leave those out). The members share the frozen trunk and their logits are averaged.
 ``postlens train-faces DIR`` writes a retrained file into the model cache, which is then
 preferred. Either is exported once to ONNX in the model cache (torch is needed for that one
 export only) and verified by checksum on every load.
@@ -37,6 +38,7 @@ CELEBA_HEADS = [head for head, _ in TARGET_HEADS.values()]
 SHIPPED = Path(__file__).with_name("face-attributes.npz")
 RETRAINED_NAME = "face-attributes.npz"
 META_KEY = "__postlens__"
+MEMBER = "member{}."  # key prefix of an ensemble member's weights in the file
 
 
 def weights_file(model_dir: Path) -> Path:
@@ -52,7 +54,7 @@ def fingerprint(data: bytes) -> str:
 @dataclass(frozen=True)
 class AttributeWeights:
     attributes: list[str]
-    state: dict[str, np.ndarray]
+    members: list[dict[str, np.ndarray]]  # one trained top per ensemble member
     trained_on: frozenset[str]  # fingerprints of the training pictures
     info: dict[str, object]
 
@@ -60,7 +62,8 @@ class AttributeWeights:
 def save_weights(path: Path, weights: AttributeWeights) -> None:
     meta = {"attributes": weights.attributes, "trained_on": sorted(weights.trained_on),
             "info": weights.info}
-    arrays = dict(weights.state)
+    arrays = {MEMBER.format(n) + name: value
+              for n, state in enumerate(weights.members) for name, value in state.items()}
     arrays[META_KEY] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     with atomic_path(path, suffix=".npz.tmp") as tmp, open(tmp, "wb") as handle:
         np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
@@ -71,10 +74,25 @@ def load_weights(path: Path) -> AttributeWeights:
         with np.load(path, allow_pickle=False) as data:
             arrays = {name: data[name] for name in data.files}
         meta = json.loads(arrays.pop(META_KEY).tobytes().decode())
-        return AttributeWeights(list(meta["attributes"]), arrays,
+        return AttributeWeights(list(meta["attributes"]), split_members(arrays),
                                 frozenset(meta["trained_on"]), dict(meta.get("info", {})))
     except (OSError, ValueError, KeyError) as exc:
         raise ModelError(f"{path} is not a postlens face-attribute file: {exc}") from exc
+
+
+def split_members(arrays: dict[str, np.ndarray]) -> list[dict[str, np.ndarray]]:
+    """The file's arrays -> each member's top; a file of one unprefixed top (as written
+    before ensembles) is one member."""
+    members: list[dict[str, np.ndarray]] = []
+    while any(name.startswith(MEMBER.format(len(members))) for name in arrays):
+        prefix = MEMBER.format(len(members))
+        members.append({name[len(prefix):]: value for name, value in arrays.items()
+                        if name.startswith(prefix)})
+    if not members and arrays:
+        members.append(arrays)
+    if not members or sum(map(len, members)) != len(arrays):
+        raise ValueError("the weights are neither one top nor numbered members")
+    return members
 
 
 def export_onnx(weights_path: Path, target: str) -> None:
@@ -82,16 +100,14 @@ def export_onnx(weights_path: Path, target: str) -> None:
 
     import torch
 
-    from postlens.faces.network import FROZEN_BLOCKS, build, load_top_state
+    from postlens.faces.network import FROZEN_BLOCKS, ensemble
 
     weights = load_weights(weights_path)
-    trunk, top = build(len(weights.attributes),
-                       frozen=int(str(weights.info.get("frozen_blocks", FROZEN_BLOCKS))))
     try:
-        load_top_state(top, weights.state)
+        model = ensemble(len(weights.attributes), weights.members,
+                         frozen=int(str(weights.info.get("frozen_blocks", FROZEN_BLOCKS))))
     except ValueError as exc:
         raise ModelError(f"{weights_path}: {exc}") from exc
-    model = torch.nn.Sequential(trunk, top).eval()
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(model, (torch.zeros(1, 3, INPUT_SIZE, INPUT_SIZE),), target,

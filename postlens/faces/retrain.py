@@ -4,7 +4,8 @@
 training, then validation, then test pictures); ``holdout`` keeps a share of the pictures
 out of training, chosen by their content fingerprint (the same pictures on every run and
 machine). The saved file lists the fingerprints it was trained on, and
-``postlens evaluate faces`` leaves those out.
+``postlens evaluate faces`` leaves those out. ``members`` tops are trained with seeds
+``seed``, ``seed + 1``, ... and served together, their logits averaged.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ def held_out(fingerprints: list[str], share: float) -> np.ndarray:
 
 
 def train_faces(root: Path, target: Path, detector: CenterFaceDetector, holdout: float = 0.0,
-                epochs: int = 5, seed: int = 0, first: int | None = None, jittered: int = 2
-                ) -> dict[str, Any]:
-    from postlens.faces.training import Recipe, fit
+                epochs: int = 5, seed: int = 0, first: int | None = None, jittered: int = 2,
+                members: int = 2) -> dict[str, Any]:
+    from postlens.faces.training import Recipe, fit_members
 
     if not 0.0 <= holdout < 1.0:
         raise InvalidInput("holdout must be in [0, 1)")
@@ -48,13 +49,14 @@ def train_faces(root: Path, target: Path, detector: CenterFaceDetector, holdout:
     labels = np.stack([faces.column(h) for h in heads], axis=1)
     if train.sum() < 20 or labels[train].sum(axis=0).min() < 2:
         raise InvalidInput("too few training faces: every attribute needs 2 or more positives")
-    state = fit(crops.crops[train], labels[train],
-                Recipe(epochs=epochs, seed=seed, jittered=jittered))
+    tops = fit_members(crops.crops[train], labels[train],
+                       Recipe(epochs=epochs, seed=seed, jittered=jittered), members)
     info = {"faces": int(train.sum()), "held_out": int((~train).sum()),
             "detected": round(float(crops.detected.mean()), 4), "epochs": epochs,
-            "jittered": jittered, "frozen_blocks": FROZEN_BLOCKS, "seed": seed, "source": str(root),
+            "jittered": jittered, "frozen_blocks": FROZEN_BLOCKS, "seed": seed, "members": members,
+            "source": str(root),
             "seconds": round(time.perf_counter() - start)}
     trained_on = frozenset(f for f, used in zip(crops.fingerprints, train, strict=True) if used)
     target.parent.mkdir(parents=True, exist_ok=True)
-    save_weights(target, AttributeWeights(heads, state, trained_on, info))
+    save_weights(target, AttributeWeights(heads, tops, trained_on, info))
     return {**info, "attributes": heads, "path": str(target)}

@@ -6,19 +6,20 @@ then the top is trained on those maps for a fixed number of epochs: AdamW with c
 decay, binary cross-entropy with each attribute's positives weighted by
 sqrt(negatives / positives). No early stopping and nothing tuned on test faces:
 the recipe is fixed, which is what lets ``postlens evaluate faces`` report on faces the
-shipped heads never saw.
+shipped heads never saw. :func:`fit_members` trains that recipe with several seeds (a deep
+ensemble; the shipped heads have two members, chosen on a development split, docs/faces.md).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from postlens.faces.network import build, network_input, top_state
+from postlens.faces.network import build, ensemble, network_input, top_state
 
 log = logging.getLogger(__name__)
 
@@ -120,18 +121,24 @@ def fit(crops: np.ndarray, labels: np.ndarray, recipe: Recipe = Recipe()
     return top_state(top.eval())
 
 
-def predict_logits(state: dict[str, np.ndarray], attributes: Sequence[str], crops: np.ndarray,
-                   batch_size: int = 64) -> np.ndarray:
-    """Logits of a trained top on ``crops`` with PyTorch (evaluation during training)."""
+def fit_members(crops: np.ndarray, labels: np.ndarray, recipe: Recipe = Recipe(),
+                members: int = 2) -> list[dict[str, np.ndarray]]:
+    """An ensemble: ``members`` tops trained alike but for their seed (``recipe.seed``,
+    ``recipe.seed + 1``, ...), which draws their jitter, batches, dropout and new layer."""
+    if members < 1:
+        raise ValueError("an ensemble needs at least one member")
+    return [fit(crops, labels, replace(recipe, seed=recipe.seed + n)) for n in range(members)]
+
+
+def predict_logits(members: list[dict[str, np.ndarray]], attributes: Sequence[str],
+                   crops: np.ndarray, batch_size: int = 64) -> np.ndarray:
+    """Logits of trained tops (averaged) on ``crops`` with PyTorch (evaluation during
+    training)."""
     import torch
 
-    from postlens.faces.network import load_top_state
-
-    trunk, top = build(len(attributes))
-    load_top_state(top, state)
-    top.eval()
+    model = ensemble(len(attributes), members)
     out = []
     with torch.no_grad():
         for start in range(0, len(crops), batch_size):
-            out.append(top(trunk(to_tensor_batch(crops[start:start + batch_size]))).numpy())
+            out.append(model(to_tensor_batch(crops[start:start + batch_size])).numpy())
     return np.concatenate(out) if out else np.zeros((0, len(attributes)), np.float32)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 
 from postlens.errors import ModelError
 from postlens.faces.attributes import (
+    META_KEY,
     AttributeWeights,
     as_targets,
     fingerprint,
@@ -16,7 +18,7 @@ from postlens.faces.attributes import (
     save_weights,
 )
 from postlens.faces.retrain import held_out
-from postlens.faces.training import Recipe, fit, jitter, predict_logits
+from postlens.faces.training import Recipe, fit_members, jitter, predict_logits
 
 
 def test_a_tiny_fit_learns_and_round_trips(tmp_path: Path) -> None:
@@ -24,15 +26,28 @@ def test_a_tiny_fit_learns_and_round_trips(tmp_path: Path) -> None:
     crops = rng.integers(0, 255, (6, 160, 160, 3), dtype=np.uint8)
     crops[:3, :80] = 250  # "hats": a bright top half
     labels = np.array([[1], [1], [1], [0], [0], [0]], dtype=bool)
-    state = fit(crops, labels, Recipe(epochs=8, batch_size=6, jittered=0, dropout=0.0,
-                                      learning_rate=3e-3))
-    logits = predict_logits(state, ["Wearing_Hat"], crops)[:, 0]
+    tops = fit_members(crops, labels, Recipe(epochs=8, batch_size=6, jittered=0, dropout=0.0,
+                                             learning_rate=3e-3), members=2)
+    assert len(tops) == 2 and not np.array_equal(tops[0]["classifier.weight"],
+                                                 tops[1]["classifier.weight"])
+    logits = predict_logits(tops, ["Wearing_Hat"], crops)[:, 0]
     assert logits[:3].min() > logits[3:].max()
+    alone = [predict_logits([top], ["Wearing_Hat"], crops)[:, 0] for top in tops]
+    np.testing.assert_allclose(logits, (alone[0] + alone[1]) / 2, rtol=1e-4, atol=1e-4)
     path = tmp_path / "w.npz"
-    save_weights(path, AttributeWeights(["Wearing_Hat"], state, frozenset({"abc"}), {"n": 6}))
+    save_weights(path, AttributeWeights(["Wearing_Hat"], tops, frozenset({"abc"}), {"n": 6}))
     again = load_weights(path)
     assert again.attributes == ["Wearing_Hat"] and again.trained_on == {"abc"}
-    assert set(again.state) == set(state)
+    assert len(again.members) == 2
+    for top, loaded in zip(tops, again.members, strict=True):
+        assert set(loaded) == set(top)
+        np.testing.assert_array_equal(loaded["classifier.weight"], top["classifier.weight"])
+    # A file of one unprefixed top (written before ensembles) is one member.
+    arrays: dict[str, np.ndarray] = {**tops[0], META_KEY: np.frombuffer(
+        json.dumps({"attributes": ["Wearing_Hat"], "trained_on": []}).encode(), np.uint8)}
+    np.savez(tmp_path / "old.npz", **arrays)  # type: ignore[arg-type]
+    old = load_weights(tmp_path / "old.npz")
+    assert len(old.members) == 1 and set(old.members[0]) == set(tops[0])
     (tmp_path / "bad.npz").write_bytes(b"not a zip")
     with pytest.raises(ModelError):
         load_weights(tmp_path / "bad.npz")
