@@ -26,12 +26,21 @@ def test_faces_wearing_a_hat_get_a_hat_product_first(core: Postlens) -> None:
     assert len(with_hat) >= 10, "the shipped heads were trained on almost every hat face"
     analyzer = core.analyzer_for(PRODUCT_TASKS)
 
-    def first_is_a_hat(index: int) -> bool:
+    def products(index: int) -> list[dict]:
         analysis = analyzer.analyze_one(faces.files[index], faces.path(index).read_bytes())
-        products = core.products.for_analysis(analysis, None, 3)["products"]
-        return bool(products) and "hat" in products[0]["target_attributes"]
+        return list(core.products.for_analysis(analysis, None, 3)["products"])
+
+    def first_is_a_hat(index: int) -> bool:
+        found = products(index)
+        return bool(found) and "hat" in found[0]["target_attributes"]
+
+    def hat_seen(index: int) -> bool:
+        # a hat claimed on the face; an interest-only match ("about Clothes (5%) -> Felt
+        # fedora") is not a claim about the face and is allowed
+        return any(reason.startswith("wearing a hat")
+                   for product in products(index) for reason in product["reasons"])
 
     hits = sum(first_is_a_hat(i) for i in with_hat)
-    false = sum(first_is_a_hat(i) for i in without)
+    false = sum(hat_seen(i) for i in without)
     assert hits >= 0.75 * len(with_hat), (hits, len(with_hat))
     assert false <= 0.1 * len(without), (false, len(without))
