@@ -103,7 +103,8 @@ def evaluate_faces(root: Path, detector: CenterFaceDetector, heads: FaceAttribut
     return {"dataset": str(root), "faces": int(keep.sum()),
             "left_out_trained": int((~keep).sum()),
             "no_face_found": int((~crops.detected[keep]).sum()),
-            "heads": heads.version, "attributes": attributes}
+            "heads": heads.version, "members": len(heads.require().members),
+            "attributes": attributes}
 
 
 def faces_report(result: dict[str, Any]) -> str:
@@ -127,7 +128,8 @@ def faces_report(result: dict[str, Any]) -> str:
                       "target",
                       "LNets+ANet accuracy (CelebA test)"], rows)
     return (f"{result['faces']} faces of `{result['dataset']}` "
-            f"({result['left_out_trained']} left out because the heads ({result['heads']}) "
+            f"({result['left_out_trained']} left out because the heads ({result['heads']}, "
+            f"{result.get('members', 1)} ensemble member(s)) "
             f"were trained on them; no face found on {result['no_face_found']}: centre crop). "
             f"The prior (predicting every face alike) has AUC 0.5 and balanced accuracy 0.5."
             f"\n\n{table}")
