@@ -129,7 +129,7 @@ def faces_report(result: dict[str, Any]) -> str:
                       "LNets+ANet accuracy (CelebA test)"], rows)
     return (f"{result['faces']} faces of `{result['dataset']}` "
             f"({result['left_out_trained']} left out because the heads ({result['heads']}, "
-            f"{result.get('members', 1)} ensemble member(s)) "
+            f"{result['members']} ensemble member(s)) "
             f"were trained on them; no face found on {result['no_face_found']}: centre crop). "
             f"The prior (predicting every face alike) has AUC 0.5 and balanced accuracy 0.5."
             f"\n\n{table}")

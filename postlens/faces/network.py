@@ -95,14 +95,16 @@ def ensemble(attributes: int, members: list[dict[str, np.ndarray]],
              frozen: int = FROZEN_BLOCKS) -> Any:
     """One module: the frozen trunk once, then each member's trained top, logits averaged
     (deep ensembles: Lakshminarayanan et al., NeurIPS 2017)."""
+    import copy
+
     import torch
 
     if not members:
         raise ValueError("an ensemble needs at least one member")
-    trunk, _ = build(attributes, frozen=frozen)
+    trunk, template = build(attributes, frozen=frozen)  # the pretrained weights load once
     tops = []
     for state in members:
-        _, top = build(attributes, frozen=frozen)  # a fresh backbone: members share nothing
+        top = copy.deepcopy(template)  # members share no parameters
         load_top_state(top, state)
         tops.append(top.eval())
 
