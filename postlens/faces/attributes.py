@@ -38,7 +38,8 @@ CELEBA_HEADS = [head for head, _ in TARGET_HEADS.values()]
 SHIPPED = Path(__file__).with_name("face-attributes.npz")
 RETRAINED_NAME = "face-attributes.npz"
 META_KEY = "__postlens__"
-MEMBER = "member{}."  # key prefix of an ensemble member's weights in the file
+MEMBERS = "member"  # keys of an ensemble member's weights start member0., member1., ...
+MEMBER = MEMBERS + "{}."
 
 
 def weights_file(model_dir: Path) -> Path:
@@ -88,7 +89,7 @@ def split_members(arrays: dict[str, np.ndarray]) -> list[dict[str, np.ndarray]]:
         prefix = MEMBER.format(len(members))
         members.append({name[len(prefix):]: value for name, value in arrays.items()
                         if name.startswith(prefix)})
-    if not members and arrays:
+    if not members and arrays and not any(name.startswith(MEMBERS) for name in arrays):
         members.append(arrays)
     if not members or sum(map(len, members)) != len(arrays):
         raise ValueError("the weights are neither one top nor numbered members")

@@ -48,6 +48,11 @@ def test_a_tiny_fit_learns_and_round_trips(tmp_path: Path) -> None:
     np.savez(tmp_path / "old.npz", **arrays)  # type: ignore[arg-type]
     old = load_weights(tmp_path / "old.npz")
     assert len(old.members) == 1 and set(old.members[0]) == set(tops[0])
+    # Members numbered from 1 (member 0 missing) are not mistaken for an old single top.
+    np.savez(tmp_path / "gap.npz", **{"member1." + k: v for k, v in tops[0].items()},
+             **{META_KEY: arrays[META_KEY]})  # type: ignore[arg-type]
+    with pytest.raises(ModelError, match="numbered members"):
+        load_weights(tmp_path / "gap.npz")
     (tmp_path / "bad.npz").write_bytes(b"not a zip")
     with pytest.raises(ModelError):
         load_weights(tmp_path / "bad.npz")
