@@ -1,7 +1,9 @@
 """``postlens evaluate faces --dataset DIR``: the attribute heads on a CelebA-format folder.
 
 Faces the served heads were trained on (matched by content fingerprint) are left out and
-counted. Per attribute: ROC AUC, balanced accuracy at probability 0.5, positives. Baselines
+counted. Per attribute: ROC AUC, balanced accuracy at probability 0.5, positives, and the
+expected calibration error of the served (Platt-scaled) probabilities next to that of the raw
+sigmoid of the same logits. Baselines
 in the same run: the label prior (AUC 0.5) and a linear probe, logistic regression on the
 frozen ImageNet embedding of the same crops, fitted by 5-fold cross-validation on the
 evaluated faces themselves (so it is favoured: it sees this folder's labels).
@@ -15,7 +17,9 @@ from typing import Any
 import numpy as np
 
 from postlens.errors import InvalidInput
+from postlens.evaluation.report import expected_calibration_error
 from postlens.faces.attributes import FaceAttributeModel
+from postlens.faces.calibration import Calibration
 from postlens.faces.celeba import read_celeba
 from postlens.faces.crops import face_crops
 from postlens.vision.efficientnet import EfficientNetLite0
@@ -65,6 +69,17 @@ def linear_probe(embeddings: np.ndarray, y: np.ndarray, seed: int = 0) -> np.nda
         cv=StratifiedKFold(folds, shuffle=True, random_state=seed))[:, 1])
 
 
+def uncalibrated(probabilities: np.ndarray, calibration: Calibration) -> np.ndarray:
+    """The served probabilities with the Platt scaling undone: the sigmoid of raw logits."""
+    p = np.clip(np.asarray(probabilities, dtype=np.float64), 1e-12, 1 - 1e-12)
+    logits = (np.log(p / (1 - p)) - calibration.intercept) / calibration.slope
+    return np.asarray(1.0 / (1.0 + np.exp(-logits)))
+
+
+def calibration_error(y: np.ndarray, p: np.ndarray) -> float:
+    return round(expected_calibration_error(p.tolist(), y.astype(bool).tolist())[0], 4)
+
+
 def evaluate_faces(root: Path, detector: CenterFaceDetector, heads: FaceAttributeModel,
                    encoder: EfficientNetLite0 | None = None) -> dict[str, Any]:
     from sklearn.metrics import roc_auc_score
@@ -76,6 +91,8 @@ def evaluate_faces(root: Path, detector: CenterFaceDetector, heads: FaceAttribut
     if keep.sum() < 10:
         raise InvalidInput(f"{root}: fewer than 10 faces the served heads were not trained on")
     probabilities = heads.predict(crops.crops[keep])
+    calibration = heads.require().calibrated()
+    raw = uncalibrated(probabilities, calibration)
     embeddings = None
     if encoder is not None:
         from PIL import Image
@@ -94,6 +111,7 @@ def evaluate_faces(root: Path, detector: CenterFaceDetector, heads: FaceAttribut
             "auc": round(float(roc_auc_score(y, p)), 4) if both else None,
             "auc_ci95": auc_interval(y, p) if both else None,
             "balanced_accuracy": round(balanced_accuracy(y, p), 4),
+            "ece": calibration_error(y, p), "ece_raw": calibration_error(y, raw[:, n]),
             "positives": int(y.sum()), "faces": len(y),
             "published_accuracy": PUBLISHED.get(name), "target_auc": TARGETS.get(name)}
         if embeddings is not None and both:
@@ -104,6 +122,7 @@ def evaluate_faces(root: Path, detector: CenterFaceDetector, heads: FaceAttribut
             "left_out_trained": int((~keep).sum()),
             "no_face_found": int((~crops.detected[keep]).sum()),
             "heads": heads.version, "members": len(heads.require().members),
+            "calibrated_on": calibration.faces,
             "attributes": attributes}
 
 
@@ -120,16 +139,27 @@ def faces_report(result: dict[str, Any]) -> str:
         rows.append([name, str(row["positives"]), auc,
                      "-" if probe is None else f"{probe:.3f}",
                      f"{row['balanced_accuracy']:.3f}",
+                     f"{row['ece']:.3f} / {row['ece_raw']:.3f}",
                      "-" if target is None else f">= {target} ({verdict})",
                      "-" if row["published_accuracy"] is None
                      else f"{row['published_accuracy']}%"])
     table = markdown(["attribute", "positives", "AUC (shipped heads, 95% bootstrap CI)",
                       "AUC (linear probe, 5-fold on these faces)", "balanced accuracy @0.5",
-                      "target",
+                      "calibration error (served / raw logits)", "target",
                       "LNets+ANet accuracy (CelebA test)"], rows)
     return (f"{result['faces']} faces of `{result['dataset']}` "
             f"({result['left_out_trained']} left out because the heads ({result['heads']}, "
             f"{result['members']} ensemble member(s)) "
             f"were trained on them; no face found on {result['no_face_found']}: centre crop). "
-            f"The prior (predicting every face alike) has AUC 0.5 and balanced accuracy 0.5."
-            f"\n\n{table}")
+            f"The prior (predicting every face alike) has AUC 0.5 and balanced accuracy 0.5. "
+            f"{calibration_note(result)}\n\n{table}")
+
+
+def calibration_note(result: dict[str, Any]) -> str:
+    rows = result["attributes"].values()
+    served = float(np.mean([row["ece"] for row in rows]))
+    raw = float(np.mean([row["ece_raw"] for row in rows]))
+    how = (f"Platt-scaled per head on {result['calibrated_on']} held-out faces"
+           if result.get("calibrated_on") else "not calibrated (raw sigmoid)")
+    return (f"Probabilities served: {how}; mean expected calibration error {served:.3f} "
+            f"(raw sigmoid of the same logits: {raw:.3f}).")

@@ -13,12 +13,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
-from postlens.evaluation.report import markdown
+from postlens.evaluation.report import expected_calibration_error, markdown
 from postlens.provenance.features import FEATURE_NAMES, feature_matrix
 from postlens.provenance.identify import combine
 from postlens.provenance.model import in_class_order
@@ -67,21 +66,6 @@ def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return centre - half, centre + half
-
-
-def expected_calibration_error(confidence: list[float], correct: list[bool], bins: int = 10
-                               ) -> tuple[float, list[tuple[str, int, float, float]]]:
-    """ECE and the reliability table (bin, count, mean confidence, accuracy)."""
-    conf, hit = np.asarray(confidence), np.asarray(correct, dtype=float)
-    edges = np.linspace(0, 1, bins + 1)
-    ece, table = 0.0, []
-    for low, high in pairwise(edges):
-        inside = (conf > low) & (conf <= high) if low > 0 else (conf >= low) & (conf <= high)
-        if inside.any():
-            ece += inside.mean() * abs(conf[inside].mean() - hit[inside].mean())
-            table.append((f"{low:.1f}-{high:.1f}", int(inside.sum()),
-                          float(conf[inside].mean()), float(hit[inside].mean())))
-    return float(ece), table
 
 
 def _columns(names: list[str]) -> np.ndarray:

@@ -6,7 +6,10 @@ import platform
 import shlex
 import sys
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
+
+import numpy as np
 
 
 def provenance() -> str:
@@ -38,3 +41,18 @@ def replace_section(path: Path, key: str, content: str, heading: str) -> None:
         text = text.rstrip() + "\n\n" + section + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
+
+
+def expected_calibration_error(confidence: list[float], correct: list[bool], bins: int = 10
+                               ) -> tuple[float, list[tuple[str, int, float, float]]]:
+    """ECE and the reliability table (bin, count, mean confidence, accuracy)."""
+    conf, hit = np.asarray(confidence), np.asarray(correct, dtype=float)
+    edges = np.linspace(0, 1, bins + 1)
+    ece, table = 0.0, []
+    for low, high in pairwise(edges):
+        inside = (conf > low) & (conf <= high) if low > 0 else (conf >= low) & (conf <= high)
+        if inside.any():
+            ece += inside.mean() * abs(conf[inside].mean() - hit[inside].mean())
+            table.append((f"{low:.1f}-{high:.1f}", int(inside.sum()),
+                          float(conf[inside].mean()), float(hit[inside].mean())))
+    return float(ece), table

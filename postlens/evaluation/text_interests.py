@@ -21,7 +21,7 @@ from scipy.special import softmax
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 
-from postlens.evaluation.provenance import expected_calibration_error
+from postlens.evaluation.report import expected_calibration_error
 from postlens.interests.aggregate import profile_of, recency_weights
 from postlens.interests.corpus import LabelledTexts
 from postlens.interests.model import Features, InterestModel, PostScores, _pooled

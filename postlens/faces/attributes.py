@@ -3,7 +3,9 @@
 The package ships the fine-tuned weights (``face-attributes.npz`` beside this module: the
 trained tops of :mod:`postlens.faces.network` in float16, one per ensemble member, the
 attribute names and a fingerprint of every face they were trained on, so that an evaluation
-can leave those out). The members share the frozen trunk and their logits are averaged.
+can leave those out). The members share the frozen trunk and their logits are averaged,
+then each head's logit is Platt-scaled (:mod:`postlens.faces.calibration`) when the file
+holds a calibration.
 ``postlens train-faces DIR`` writes a retrained file into the model cache, which is then
 preferred. Either is exported once to ONNX in the model cache (torch is needed for that one
 export only) and verified by checksum on every load.
@@ -19,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from postlens.errors import InvalidInput, ModelError
+from postlens.faces.calibration import Calibration, identity
 from postlens.faces.network import INPUT_SIZE, network_input
 from postlens.fileio import atomic_path
 from postlens.runtime.base import InferenceModel, ModelSession
@@ -58,11 +61,17 @@ class AttributeWeights:
     members: list[dict[str, np.ndarray]]  # one trained top per ensemble member
     trained_on: frozenset[str]  # fingerprints of the training pictures
     info: dict[str, object]
+    calibration: Calibration | None = None  # per-head Platt scaling; None: raw logits
+
+    def calibrated(self) -> Calibration:
+        return self.calibration or identity(len(self.attributes))
 
 
 def save_weights(path: Path, weights: AttributeWeights) -> None:
     meta = {"attributes": weights.attributes, "trained_on": sorted(weights.trained_on),
             "info": weights.info}
+    if weights.calibration is not None:
+        meta["calibration"] = weights.calibration.to_json()
     arrays = {MEMBER.format(n) + name: value
               for n, state in enumerate(weights.members) for name, value in state.items()}
     arrays[META_KEY] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
@@ -75,9 +84,13 @@ def load_weights(path: Path) -> AttributeWeights:
         with np.load(path, allow_pickle=False) as data:
             arrays = {name: data[name] for name in data.files}
         meta = json.loads(arrays.pop(META_KEY).tobytes().decode())
-        return AttributeWeights(list(meta["attributes"]), split_members(arrays),
-                                frozenset(meta["trained_on"]), dict(meta.get("info", {})))
-    except (OSError, ValueError, KeyError) as exc:
+        attributes = list(meta["attributes"])
+        calibration = meta.get("calibration")
+        return AttributeWeights(
+            attributes, split_members(arrays), frozenset(meta["trained_on"]),
+            dict(meta.get("info", {})),
+            None if calibration is None else Calibration.from_json(calibration, len(attributes)))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelError(f"{path} is not a postlens face-attribute file: {exc}") from exc
 
 
@@ -131,7 +144,7 @@ def as_targets(probabilities: np.ndarray, heads: list[str]) -> list[dict[str, fl
 
 
 class FaceAttributeModel(InferenceModel[np.ndarray, np.ndarray]):
-    """(n, 160, 160, 3) uint8 aligned crops in, (n, attributes) probabilities out."""
+    """(n, 160, 160, 3) uint8 aligned crops in, (n, attributes) calibrated probabilities out."""
 
     name = "face-attributes"
     _session: ModelSession
@@ -164,8 +177,8 @@ class FaceAttributeModel(InferenceModel[np.ndarray, np.ndarray]):
         self._session = cpu_session(onnx_path, self.threads)
 
     def _predict(self, inputs: np.ndarray) -> np.ndarray:
-        n = len(self.require().attributes)
+        weights = self.require()
         if len(inputs) == 0:
-            return np.zeros((0, n), dtype=np.float32)
+            return np.zeros((0, len(weights.attributes)), dtype=np.float32)
         (logits,) = self._session.run(["logits"], {"pixels": network_input(inputs)})
-        return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float32)
+        return weights.calibrated().apply(logits)

@@ -7,10 +7,10 @@ import pytest
 from postlens.evaluation.provenance import (
     MethodResult,
     evaluate,
-    expected_calibration_error,
     report,
     wilson,
 )
+from postlens.evaluation.report import expected_calibration_error
 from postlens.provenance.data import host_label, real_pictures
 from postlens.provenance.training import real_set, simulated_set
 from tests.conftest import SHARED_DATA, shared_dataset
