@@ -1,4 +1,5 @@
-"""Operators' commands: ``doctor``, ``users add/list/disable``, ``keys create/list/revoke``."""
+"""Operators' commands: ``doctor``, ``reanalyze``, ``users add/list/disable``,
+``keys create/list/revoke``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from postlens.cli.common import build_core, console, echo_json, reported_errors
+from postlens.cli.common import JsonOption, build_core, console, echo_json, reported_errors
 
 
 def doctor(
@@ -23,6 +24,33 @@ def doctor(
         raise typer.Exit(code=1)
 
 
+
+def reanalyze(
+    task: Annotated[list[str] | None, typer.Option(
+        "--task", help="A task to run again (repeat it for several; default: every configured "
+                       "task but the image encoder's embedding, labels and categories).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run per-picture tasks (faces, platform, appearance...) again on every stored picture
+    with today's models, after a model changed; stored results are replaced in place."""
+    from postlens.analysis.registry import STORED_TASKS
+    from postlens.ingest.reanalyze import reanalyze as run
+
+    core = build_core()
+    with reported_errors():
+        names = task or [t for t in core.settings.analysis_tasks if t not in STORED_TASKS]
+        report = run(core.db, core.analyzer_for(names), names).to_dict()
+    if as_json:
+        echo_json(report)
+    else:
+        typer.echo(f"ran {', '.join(report['tasks'])} again on {report['pictures']} pictures: "
+                   f"{report['changed']} changed, {report['unchanged']} unchanged, "
+                   f"{len(report['failed'])} failed")
+        for failure in report["failed"]:
+            console.print(f"[red]{failure['picture']}: {failure['error']}[/red]")
+    if report["failed"]:
+        raise typer.Exit(code=1)
 
 
 users = typer.Typer(help="Accounts.", no_args_is_help=True)
@@ -93,5 +121,6 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id (keys l
 
 def register(app: typer.Typer) -> None:
     app.command("doctor")(doctor)
+    app.command("reanalyze")(reanalyze)
     app.add_typer(users, name="users")
     app.add_typer(keys, name="keys")
