@@ -8,8 +8,8 @@ A product scores from two kinds of evidence, each with its reason:
   with the product's target interests ("about Camping 34%").
 
 The score is ``FACE_WEIGHT * seen + interest match``: what a face shows outranks what a
-picture is about, and a product nobody's face or interests point to is not offered.
-Everything is one matrix product over the catalogue, so 10,000 products cost microseconds.
+picture is about, and a product nobody's face or interests point to is not offered. A list
+takes one product per seen attribute (or interest) before a second for any. Everything is one matrix product over the catalogue, so 10,000 products cost microseconds.
 """
 
 from __future__ import annotations
@@ -84,10 +84,38 @@ def score(catalogue: CatalogueMatrix, evidence: Evidence, face_weight: float = F
     return face_weight * face + interest, face, interest
 
 
+def leads(catalogue: CatalogueMatrix, evidence: Evidence, face: np.ndarray) -> np.ndarray:
+    """Per product, what its first reason names: the seen attribute that explains its face
+    part (0, 1, ...), else its strongest interest (-1, -2, ...)."""
+    targeted = np.argmax(catalogue.attributes * evidence.attributes, axis=1)
+    if len(evidence.interests):
+        interest = -1 - np.argmax(catalogue.interests * evidence.interests, axis=1)
+    else:
+        interest = np.full(len(catalogue), -1)
+    return np.where(face > 0, targeted, interest)
+
+
+def diversified(order: np.ndarray, lead: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` first of ``order`` (best first), taking one product per lead before a
+    second for any: a face with a beard and a hat gets a beard product and a hat product,
+    not three beard oils."""
+    first, rest, used = [], [], set()
+    for row in order:
+        if lead[row] in used:
+            rest.append(row)
+        else:
+            used.add(lead[row])
+            first.append(row)
+            if len(first) == k:
+                break
+    return np.asarray((first + rest)[:k], dtype=int)
+
+
 def rank(catalogue: CatalogueMatrix, evidence: Evidence, k: int,
          exclude: np.ndarray | None = None, face_weight: float = FACE_WEIGHT,
          seen: float = SEEN) -> list[Match]:
-    """The ``k`` best products with a positive score, best first, each with its reasons."""
+    """The ``k`` best products with a positive score, each with its reasons: best first,
+    one per seen attribute or interest before a second for any (:func:`diversified`)."""
     if len(catalogue) == 0 or k <= 0:
         return []
     total, face, interest = score(catalogue, evidence, face_weight, seen)
@@ -96,7 +124,8 @@ def rank(catalogue: CatalogueMatrix, evidence: Evidence, k: int,
     candidates = np.flatnonzero(total > 0)
     if not len(candidates):
         return []
-    top = candidates[np.argsort(-total[candidates], kind="stable")[:k]]
+    top = diversified(candidates[np.argsort(-total[candidates], kind="stable")],
+                      leads(catalogue, evidence, face), k)
     share = "" if seen == SEEN else " of your pictures with faces"
     out = []
     for row in top:

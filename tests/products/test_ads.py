@@ -39,6 +39,19 @@ def test_what_a_face_wears_comes_first_with_its_reason() -> None:
     assert matches[0].score > matches[1].score
 
 
+def test_each_thing_seen_gets_a_product_before_any_gets_a_second() -> None:
+    attributes = np.zeros((4, len(FACE_TARGETS)), dtype=np.float32)
+    attributes[:3, FACE_TARGETS.index("beard")] = 1
+    attributes[3, FACE_TARGETS.index("hat")] = 1
+    beards = CatalogueMatrix(np.array([1, 2, 3, 4]), ["Oil", "Balm", "Trimmer", "Cap"],
+                             ["beard care"] * 3 + ["hats"], np.zeros((4, 2), np.float32),
+                             attributes, IDS)
+    matches = rank(beards, evidence(hat=0.7, beard=0.95), k=3)
+    assert [m.name for m in matches] == ["Oil", "Cap", "Balm"]
+    assert matches[1].reasons == ["wearing a hat (70%) -> Cap"]
+    assert [m.name for m in rank(beards, evidence(beard=0.95), k=3)] == ["Oil", "Balm", "Trimmer"]
+
+
 def test_nothing_seen_and_no_interest_gives_no_products() -> None:
     assert rank(catalogue(), evidence(hat=0.3, beard=0.2), k=3) == []
     no_person = rank(catalogue(), evidence(camping=0.5), k=3)
