@@ -63,7 +63,8 @@ class FacePublic(BaseModel):
     score: float = Field(description="The detector's confidence.")
     landmarks: list[list[float]] = Field(description="Eyes, nose, mouth corners (x, y).")
     attributes: dict[str, float] = Field(
-        description="Probability of each attribute products target (hat, eyewear, beard...).")
+        description="Calibrated probability of each attribute products target (hat, eyewear, "
+                    "beard...); from 0.5 the face is said to show it.")
 
 
 class ProductPublic(BaseModel):
