@@ -9,7 +9,8 @@ A product scores from two kinds of evidence, each with its reason:
 
 The score is ``FACE_WEIGHT * seen + interest match``: what a face shows outranks what a
 picture is about, and a product nobody's face or interests point to is not offered. A list
-takes one product per seen attribute (or interest) before a second for any. Everything is one matrix product over the catalogue, so 10,000 products cost microseconds.
+takes one product per seen attribute (or interest) before a second for any. Everything is
+one matrix product over the catalogue, so 10,000 products cost microseconds.
 """
 
 from __future__ import annotations
