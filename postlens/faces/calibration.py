@@ -48,8 +48,9 @@ def identity(attributes: int) -> Calibration:
 
 def fit_platt(logits: np.ndarray, labels: np.ndarray) -> Calibration:
     """One (slope, intercept) per attribute from held-out ``logits`` (n, attributes) and
-    ``labels`` (n, attributes bool). A head whose held-out faces are all alike, or whose fit
-    would reverse its ranking, keeps its logits as they are (slope 1, intercept 0)."""
+    ``labels`` (n, attributes bool), with Platt's smoothed targets. A head whose held-out
+    faces are all alike, or whose fit would reverse its ranking, keeps its logits as they are
+    (slope 1, intercept 0)."""
     from sklearn.linear_model import LogisticRegression
 
     logits = np.asarray(logits, dtype=np.float64)
@@ -58,10 +59,20 @@ def fit_platt(logits: np.ndarray, labels: np.ndarray) -> Calibration:
         raise ValueError(f"logits {logits.shape} and labels {labels.shape} do not match")
     calibration = identity(logits.shape[1])
     slope, intercept = calibration.slope.copy(), calibration.intercept.copy()
+    n = len(labels)
+    both = np.r_[np.ones(n), np.zeros(n)]
     for j in range(logits.shape[1]):
-        if 0 < labels[:, j].sum() < len(labels):
-            # C large: (almost) unregularised maximum likelihood, as Platt's method is
-            model = LogisticRegression(C=1e4, max_iter=1000).fit(logits[:, j:j + 1], labels[:, j])
+        positives = int(labels[:, j].sum())
+        if 0 < positives < n:
+            # Platt's targets: (N+ + 1) / (N+ + 2) for a positive, 1 / (N- + 2) for a negative,
+            # so that a few separable faces cannot drive the slope to infinity. Each face is
+            # fitted as a positive and a negative weighted by its target; C large: otherwise
+            # unregularised, as Platt's method is.
+            target = np.where(labels[:, j], (positives + 1) / (positives + 2),
+                              1 / (n - positives + 2))
+            model = LogisticRegression(C=1e4, max_iter=1000).fit(
+                np.r_[logits[:, j], logits[:, j]][:, None], both,
+                sample_weight=np.r_[target, 1 - target])
             if model.coef_[0, 0] > 0:
                 slope[j], intercept[j] = model.coef_[0, 0], model.intercept_[0]
     return Calibration(slope, intercept, len(logits))

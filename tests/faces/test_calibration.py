@@ -45,6 +45,18 @@ def test_platt_recovers_the_distortion_and_lowers_the_calibration_error() -> Non
                                raw, atol=1e-5)
 
 
+def test_a_few_separable_faces_do_not_make_the_probabilities_certain() -> None:
+    # one bald face out of 75, and it has the highest logit: plain maximum likelihood would
+    # send the slope to infinity (a 2-epoch run on 300 faces fitted 44); Platt's targets stop it
+    logits = np.linspace(-4, 2, 75)[:, None]
+    labels = np.zeros((75, 1), dtype=bool)
+    labels[-1] = True
+    calibration = fit_platt(logits, labels)
+    assert 0 < calibration.slope[0] < 5
+    served = calibration.apply(logits)[:, 0]
+    assert 0.02 < served[-1] < 0.9 and served[0] > 1e-4
+
+
 def test_a_head_with_one_class_or_a_reversed_fit_keeps_its_logits() -> None:
     logits, labels = overconfident(400)
     labels[:, 0] = True  # no negative face: nothing to fit
