@@ -1,8 +1,8 @@
 """Per-attribute Platt scaling of the face-attribute heads (Platt 1999; Guo et al., ICML 2017).
 
 The heads are trained with positives up-weighted and end overconfident: on faces they never
-saw, their logits are too large (a fitted slope of 0.4-0.7 on every head, docs/faces.md), so a
-face that shows an attribute often scores it below 0.05. Each head's logit z becomes
+saw, their logits are too large (a fitted slope of 0.36-0.65 on every head, docs/faces.md),
+so a face that shows an attribute often scores it below 0.05. Each head's logit z becomes
 ``slope * z + intercept``, the two numbers fitted by logistic regression on logits of faces
 the fitted members did not train on. The map is monotone, so rankings (AUC) do not change;
 what a probability means does.
@@ -57,8 +57,7 @@ def fit_platt(logits: np.ndarray, labels: np.ndarray) -> Calibration:
     labels = np.asarray(labels, dtype=bool)
     if logits.shape != labels.shape or logits.ndim != 2:
         raise ValueError(f"logits {logits.shape} and labels {labels.shape} do not match")
-    calibration = identity(logits.shape[1])
-    slope, intercept = calibration.slope.copy(), calibration.intercept.copy()
+    slope, intercept = np.ones(logits.shape[1]), np.zeros(logits.shape[1])
     n = len(labels)
     both = np.r_[np.ones(n), np.zeros(n)]
     for j in range(logits.shape[1]):

@@ -85,21 +85,19 @@ def score(catalogue: CatalogueMatrix, evidence: Evidence, face_weight: float = F
     return face_weight * face + interest, face, interest
 
 
-def leads(catalogue: CatalogueMatrix, evidence: Evidence, face: np.ndarray) -> np.ndarray:
-    """Per product, what its first reason names: the seen attribute that explains its face
-    part (0, 1, ...), else its strongest interest (-1, -2, ...)."""
-    targeted = np.argmax(catalogue.attributes * evidence.attributes, axis=1)
-    if len(evidence.interests):
-        interest = -1 - np.argmax(catalogue.interests * evidence.interests, axis=1)
-    else:
-        interest = np.full(len(catalogue), -1)
-    return np.where(face > 0, targeted, interest)
+def strongest(catalogue: CatalogueMatrix, evidence: Evidence) -> tuple[np.ndarray, np.ndarray]:
+    """Per product, the attribute and the interest its reasons name: where the product's
+    targets meet the evidence most."""
+    attribute = np.argmax(catalogue.attributes * evidence.attributes, axis=1)
+    interest = (np.argmax(catalogue.interests * evidence.interests, axis=1)
+                if len(evidence.interests) else np.zeros(len(catalogue), dtype=int))
+    return attribute, interest
 
 
 def diversified(order: np.ndarray, lead: np.ndarray, k: int) -> np.ndarray:
-    """The ``k`` first of ``order`` (best first), taking one product per lead before a
-    second for any: a face with a beard and a hat gets a beard product and a hat product,
-    not three beard oils."""
+    """The ``k`` first of ``order`` (best first), taking one product per lead (what its
+    first reason names) before a second for any: a face with a beard and a hat gets a beard
+    product and a hat product, not three beard oils."""
     first, rest, used = [], [], set()
     for row in order:
         if lead[row] in used:
@@ -125,20 +123,19 @@ def rank(catalogue: CatalogueMatrix, evidence: Evidence, k: int,
     candidates = np.flatnonzero(total > 0)
     if not len(candidates):
         return []
-    top = diversified(candidates[np.argsort(-total[candidates], kind="stable")],
-                      leads(catalogue, evidence, face), k)
+    attribute, topic = strongest(catalogue, evidence)
+    lead = np.where(face > 0, attribute, -1 - topic)  # a seen attribute, else an interest
+    top = diversified(candidates[np.argsort(-total[candidates], kind="stable")], lead, k)
     share = "" if seen == SEEN else " of your pictures with faces"
     out = []
     for row in top:
         reasons = []
         if face[row] > 0:
-            targeted = catalogue.attributes[row] * evidence.attributes
-            best = int(np.argmax(targeted))
+            best = int(attribute[row])
             reasons.append(f"{PHRASES[FACE_TARGETS[best]]} ({evidence.attributes[best]:.0%}"
                            f"{share}) -> {catalogue.names[row]}")
         if interest[row] > 0:
-            parts = catalogue.interests[row] * evidence.interests
-            best = int(np.argmax(parts))
+            best = int(topic[row])
             reasons.append(f"about {evidence.interest_names[best]} "
                            f"({evidence.interests[best]:.0%}) -> {catalogue.names[row]}")
         out.append(Match(int(catalogue.ids[row]), catalogue.names[row],
